@@ -1,0 +1,54 @@
+"""The provider × mode × scenario matrix and its filters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .errors import UnknownNameError
+from .modes import get_mode
+from .providers import PROVIDERS, get_provider
+from .scenarios import SCENARIOS, get_scenario
+
+
+@dataclass(frozen=True, order=True)
+class Cell:
+    """One provider, mode and scenario."""
+
+    provider: str
+    mode: str
+    scenario: str
+
+    @property
+    def cell_id(self) -> str:
+        """E.g. openai-tools-partial_async."""
+        return f"{self.provider}-{self.mode}-{self.scenario}"
+
+
+def select_cells(providers: Sequence[str] = (), modes: Sequence[str] = (),
+                 scenarios: Sequence[str] = ()) -> list[Cell]:
+    """Every cell matching the filters (empty filter = all); unknown names raise with choices."""
+    for name in providers:
+        get_provider(name)
+    for name in scenarios:
+        get_scenario(name)
+    for name in modes:
+        get_mode(name)
+    chosen_modes = set(modes)
+    if chosen_modes:
+        offered = {m for p in PROVIDERS if not providers or p.name in providers for m in p.modes}
+        missing = chosen_modes - offered
+        if missing:
+            raise UnknownNameError("mode", sorted(missing)[0], offered)
+    cells = []
+    for provider in PROVIDERS:
+        if providers and provider.name not in providers:
+            continue
+        for mode in provider.modes:
+            if chosen_modes and mode not in chosen_modes:
+                continue
+            for scenario in SCENARIOS:
+                if scenarios and scenario.name not in scenarios:
+                    continue
+                cells.append(Cell(provider.name, mode, scenario.name))
+    return cells

@@ -1,0 +1,113 @@
+"""Which layer is at fault: pure functions over an exception and what reached the wire."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from types import TracebackType
+
+from .errors import HarnessError
+
+_PACKAGES = ("litellm", "instructor", "pydantic", "pydantic_core", "harness", "vcr", "jiter",
+             "openai", "httpx", "aiohttp")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """An outcome and the layer at fault."""
+
+    outcome: str
+    layer: str
+
+
+def _package_of(filename: str) -> str | None:
+    parts = filename.replace("\\", "/").split("/")
+    for part in reversed(parts[:-1]):
+        if part in _PACKAGES:
+            return part
+    return None
+
+
+def innermost_layer(exc: BaseException) -> str | None:
+    """The package of the deepest frame of ours or of a library under test that raised `exc`.
+
+    A pydantic ValidationError is raised by pydantic on data another layer handed it, so the
+    frame that called into pydantic is the one at fault.
+    """
+    tb: TracebackType | None = exc.__traceback__
+    frames = [f.f_code.co_filename for f, _ in traceback.walk_tb(tb)]
+    layers = [_package_of(f) for f in frames]
+    layers = [layer for layer in layers if layer]
+    if not layers:
+        return None
+    if type(exc).__name__ == "ValidationError":
+        callers = [l for l in layers if l not in ("pydantic", "pydantic_core")]
+        return _normalise(callers[-1]) if callers else "pydantic"
+    return _normalise(layers[-1])
+
+
+def _normalise(layer: str) -> str:
+    # openai/httpx/aiohttp are litellm's transport: a fault there is litellm's to own.
+    if layer in ("openai", "httpx", "aiohttp"):
+        return "litellm"
+    if layer in ("pydantic_core",):
+        return "pydantic"
+    if layer in ("jiter",):
+        return "instructor"
+    if layer in ("vcr",):
+        return "harness"
+    return layer
+
+
+def root_cause(exc: BaseException) -> BaseException:
+    """Follow instructor's retry wrapper and explicit causes to the first real failure."""
+    seen = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        failed = getattr(exc, "failed_attempts", None)
+        if failed:
+            last = getattr(failed[-1], "exception", None)
+            if isinstance(last, BaseException):
+                exc = last
+                continue
+        if exc.__cause__ is not None:
+            exc = exc.__cause__
+            continue
+        break
+    return exc
+
+
+def classify(exc: BaseException, *, http_requests: int, error_status: int | None) -> Verdict:
+    """Outcome and layer for a cell that raised `exc`.
+
+    - Harness errors (missing cassette, drift from the recording) are the harness's.
+    - An HTTP status >= 400 from the provider is a provider-side error.
+    - litellm raising before sending anything is litellm refusing the mode: `unsupported`.
+    - Otherwise the deepest frame of a known layer is at fault.
+    """
+    name = type(exc).__name__
+    if isinstance(exc, HarnessError) or name in ("CannotOverwriteExistingCassetteException",
+                                                   "NetworkBlockedError"):
+        return Verdict("error", "harness")
+    if error_status is not None and error_status >= 400:
+        return Verdict("error", "provider")
+    cause = root_cause(exc)
+    cause_name = type(cause).__name__
+    declared = getattr(cause, "layer", None) or getattr(exc, "layer", None)
+    if isinstance(declared, str):
+        return Verdict("error", declared)  # a contract check named the layer itself
+    if cause_name in ("Timeout", "APIConnectionError", "RateLimitError",
+                      "ServiceUnavailableError", "InternalServerError"):
+        return Verdict("error", "provider")
+    layer = innermost_layer(cause) or innermost_layer(exc) or "unknown"
+    if http_requests == 0 and layer == "litellm" and cause_name in (
+            "UnsupportedParamsError", "BadRequestError", "APIError", "Exception", "ValueError"):
+        return Verdict("unsupported", "litellm")
+    return Verdict("error", layer)
+
+
+def describe(exc: BaseException) -> tuple[str, str]:
+    """(exception type, message) of the root cause, for reports."""
+    cause = root_cause(exc)
+    message = str(cause).strip() or repr(cause)
+    return type(cause).__name__, message[:2000]

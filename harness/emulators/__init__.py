@@ -1,0 +1,1 @@
+"""Local provider emulators: real HTTP servers speaking each provider's wire format."""

@@ -1,0 +1,63 @@
+"""Run emulator apps on 127.0.0.1 in a background thread: one server per provider, per process."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+
+from aiohttp import web
+
+AppFactory = Callable[[], web.Application]
+
+
+class EmulatorHost:
+    """An event loop in a daemon thread that serves emulator apps on free loopback ports."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="emulators",
+                                        daemon=True)
+        self._thread.start()
+        self._runners: dict[str, web.AppRunner] = {}
+        self._urls: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def url(self, name: str, factory: AppFactory) -> str:
+        """The root URL of emulator `name`, starting it on first use."""
+        with self._lock:
+            if name not in self._urls:
+                future = asyncio.run_coroutine_threadsafe(self._start(name, factory), self._loop)
+                self._urls[name] = future.result(timeout=30)
+            return self._urls[name]
+
+    async def _start(self, name: str, factory: AppFactory) -> str:
+        runner = web.AppRunner(factory(), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)  # port 0: the OS picks a free port
+        await site.start()
+        self._runners[name] = runner
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return f"http://127.0.0.1:{port}"
+
+    def close(self) -> None:
+        """Stop every server and the loop."""
+        async def _stop() -> None:
+            for runner in self._runners.values():
+                await runner.cleanup()
+        asyncio.run_coroutine_threadsafe(_stop(), self._loop).result(timeout=30)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+
+
+_host: EmulatorHost | None = None
+_host_lock = threading.Lock()
+
+
+def emulator_host() -> EmulatorHost:
+    """The process-wide emulator host (emulators start once per process, not once per cell)."""
+    global _host
+    with _host_lock:
+        if _host is None:
+            _host = EmulatorHost()
+        return _host

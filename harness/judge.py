@@ -1,0 +1,52 @@
+"""Turn an observation into an outcome: content checks, never just 'no exception'."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .scenarios.base import Observation, Scenario
+from .scenarios.checks import diff_values, distinct_count, is_incremental, partial_violations
+
+
+def judge(scenario: Scenario, obs: Observation) -> tuple[bool, list[str], dict[str, Any]]:
+    """(passed, problems, metrics) for a finished scenario."""
+    problems: list[str] = []
+    metrics: dict[str, Any] = {"yielded": len(obs.yielded), "llm_chunks": obs.chunks_total,
+                               "payload_deltas": obs.payload_deltas}
+    if scenario.kind == "create":
+        problems += diff_values(scenario.expected, obs.final)
+    elif scenario.kind == "partial":
+        metrics["partials"] = distinct_count(obs.yielded)
+        if not obs.yielded:
+            problems.append("create_partial yielded nothing")
+        else:
+            problems += diff_values(scenario.expected, obs.final)
+            problems += partial_violations(obs.yielded, scenario.expected)
+            metrics["incremental"] = is_incremental(obs.yielded, scenario.expected)
+    else:
+        problems += diff_values(scenario.expected, obs.final)
+        metrics["items"] = len(obs.yielded)
+    if obs.chunks_at_yield:
+        metrics["first_yield_chunk"] = obs.chunks_at_yield[0]
+        metrics["first_yield_s"] = round(obs.seconds_at_yield[0], 4)
+        # Delivered before the stream ended: the first object arrived before the last chunk.
+        metrics["first_before_last_chunk"] = obs.chunks_at_yield[0] < obs.chunks_total
+    return not problems, problems, metrics
+
+
+def delivered_matches(obs: Observation, expected: Any) -> bool | None:
+    """Did litellm hand instructor a payload carrying the expected answer? None if unknown."""
+    text = obs.delivered_text
+    if not text:
+        return None
+    start = min((i for i in (text.find("{"), text.find("[")) if i >= 0), default=-1)
+    if start < 0:
+        return False
+    try:
+        value, _ = json.JSONDecoder().raw_decode(text, start)
+    except json.JSONDecodeError:
+        return False
+    if isinstance(expected, list) and isinstance(value, dict):
+        value = next((v for v in value.values() if isinstance(v, list)), value)
+    return not diff_values(expected, value)

@@ -1,0 +1,1 @@
+"""Cassettes: layout, serialization, record/replay configuration and stream statistics."""

@@ -1,0 +1,14 @@
+"""Where cassettes live: cassettes/<provider>/<mode>/<scenario>.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CASSETTE_DIR = REPO_ROOT / "cassettes"
+DEFAULT_REPORT_DIR = REPO_ROOT / "reports"
+
+
+def cassette_path(root: Path, provider: str, mode: str, scenario: str) -> Path:
+    """The cassette file of one cell."""
+    return root / provider / mode / f"{scenario}.yaml"

@@ -1,0 +1,104 @@
+"""vcrpy configured for the harness: our format, atomic saves, scrubbing and matching."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import vcr
+from vcr.persisters.filesystem import CassetteNotFoundError
+from vcr.request import Request
+
+from ..errors import CassetteCorruptError
+from . import serializer as fmt
+from .atomic import write_atomic
+from .scrub import DENY_QUERY, scrub_headers, scrub_uri
+
+# Provenance to write into each cassette being recorded, by path (set by the runner).
+PENDING_PROVENANCE: dict[str, dict[str, Any]] = {}
+# Provenance of each cassette loaded for replay, by path.
+LOADED_PROVENANCE: dict[str, dict[str, Any]] = {}
+# Paths being recorded afresh: the old file is not loaded and is replaced atomically on save.
+FRESH: set[str] = set()
+
+
+class HarnessPersister:
+    """Loads and saves cassettes in our format; saves are atomic."""
+
+    @classmethod
+    def load_cassette(cls, cassette_path: str | Path, serializer: Any) -> Any:
+        path = Path(cassette_path)
+        if str(path) in FRESH or not path.is_file():
+            raise CassetteNotFoundError()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise CassetteCorruptError(
+                f"{path}: not UTF-8 text (binary garbage?); delete it and re-record with "
+                f"'conformance record'") from None
+        vcr_dict, provenance = fmt.from_document(fmt.load_yaml(text, str(path)), str(path))
+        LOADED_PROVENANCE[str(path)] = provenance
+        requests = [Request._from_dict(i["request"]) for i in vcr_dict["interactions"]]
+        responses = [i["response"] for i in vcr_dict["interactions"]]
+        return requests, responses
+
+    @staticmethod
+    def save_cassette(cassette_path: str | Path, cassette_dict: dict[str, Any],
+                      serializer: Any) -> None:
+        interactions = [{"request": req._to_dict(), "response": resp}
+                        for req, resp in zip(cassette_dict["requests"], cassette_dict["responses"])]
+        provenance = PENDING_PROVENANCE.get(str(cassette_path), {})
+        doc = fmt.to_document({"interactions": interactions}, provenance)
+        write_atomic(Path(cassette_path), fmt.dump_yaml(doc))
+
+
+def _before_record_request(request: Request) -> Request:
+    request.uri = scrub_uri(request.uri)
+    request.headers = scrub_headers(dict(request.headers))
+    return request
+
+
+def _before_record_response(response: dict[str, Any]) -> dict[str, Any]:
+    response["headers"] = scrub_headers(dict(response.get("headers", {})))
+    return response
+
+
+def _query_without_secrets(r1: Request, r2: Request) -> None:
+    q1 = sorted((k, v) for k, v in r1.query if k.lower() not in DENY_QUERY)
+    q2 = sorted((k, v) for k, v in r2.query if k.lower() not in DENY_QUERY)
+    assert q1 == q2, f"query {q1} != {q2}"
+
+
+def _structure(request: Request) -> dict[str, Any]:
+    """The parts of a request body that decide how the provider answers."""
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    if not isinstance(body, dict):
+        return {}
+    return {key: (body[key] if key in ("stream", "tool_choice") else True)
+            for key in sorted(body)
+            if key in ("stream", "tools", "tool_choice", "response_format", "toolConfig",
+                       "output_format", "output_config", "response_schema", "system")}
+
+
+def _request_structure(r1: Request, r2: Request) -> None:
+    s1, s2 = _structure(r1), _structure(r2)
+    assert s1 == s2, f"structured request keys {s1} != {s2}"
+
+
+def build_vcr(record_mode: str) -> vcr.VCR:
+    """A VCR for one record mode ('none' replays and blocks every unrecorded request)."""
+    v = vcr.VCR(
+        record_mode=record_mode,
+        match_on=["method", "path", "harness_query", "harness_structure"],
+        before_record_request=_before_record_request,
+        before_record_response=_before_record_response,
+        decode_compressed_response=True,
+    )
+    v.register_persister(HarnessPersister)
+    v.register_matcher("harness_query", _query_without_secrets)
+    v.register_matcher("harness_structure", _request_structure)
+    return v

@@ -1,0 +1,91 @@
+"""What crossed the wire in a cell: requests, real HTTP streams and their chunks."""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+from typing import Any
+
+_EVENT_SPLIT = re.compile(rb"\r?\n\r?\n")
+STRUCTURE_KEYS = ("stream", "tools", "tool_choice", "response_format", "toolConfig",
+                  "output_format", "output_config", "generationConfig", "response_format",
+                  "system")
+
+
+def _header(headers: dict[str, Any], name: str) -> str:
+    for key, value in (headers or {}).items():
+        if key.lower() == name:
+            return value[0] if isinstance(value, list) else str(value)
+    return ""
+
+
+def count_sse_events(body: bytes) -> int:
+    """SSE events carrying data, not counting a terminal [DONE]."""
+    count = 0
+    for block in _EVENT_SPLIT.split(body):
+        lines = [l for l in block.splitlines() if l.startswith(b"data:")]
+        if lines and lines[0][5:].strip() != b"[DONE]":
+            count += 1
+    return count
+
+
+def count_eventstream_frames(body: bytes) -> int:
+    """Frames of an application/vnd.amazon.eventstream body (length-prefixed)."""
+    count, offset = 0, 0
+    while offset + 4 <= len(body):
+        (total,) = struct.unpack(">I", body[offset:offset + 4])
+        if total < 16:
+            break
+        offset, count = offset + total, count + 1
+    return count
+
+
+def summarize_request(body: bytes | str | None) -> dict[str, Any]:
+    """The structured-output parts of a request body: what mode was really sent."""
+    try:
+        data = json.loads(body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    out: dict[str, Any] = {}
+    if "tools" in data:
+        names = []
+        for tool in data["tools"] or []:
+            fn = tool.get("function") if isinstance(tool, dict) else None
+            names.append((fn or tool).get("name") if isinstance(fn or tool, dict) else None)
+        out["tools"] = names
+    for key in ("tool_choice", "stream"):
+        if key in data:
+            out[key] = data[key]
+    if isinstance(data.get("response_format"), dict):
+        out["response_format"] = data["response_format"].get("type")
+    for key in ("toolConfig", "output_format", "output_config", "generationConfig"):
+        if key in data:
+            out[key] = sorted(data[key]) if isinstance(data[key], dict) else True
+    return out
+
+
+def interactions_stats(pairs: list[tuple[Any, dict[str, Any]]]) -> dict[str, Any]:
+    """Counts over (vcr Request, response dict) pairs actually used in a cell."""
+    streams = chunks = 0
+    error_status = None
+    sent = []
+    for request, response in pairs:
+        sent.append(summarize_request(request.body))
+        status = (response.get("status") or {}).get("code", 200)
+        if status >= 400 and error_status is None:
+            error_status = status
+        body = (response.get("body") or {}).get("string", b"")
+        if isinstance(body, str):
+            body = body.encode()
+        ctype = _header(response.get("headers", {}), "content-type")
+        if "event-stream" in ctype:
+            streams += 1
+            chunks += count_sse_events(body)
+        elif "eventstream" in ctype:
+            streams += 1
+            chunks += count_eventstream_frames(body)
+    return {"http_requests": len(pairs), "http_streams": streams, "wire_chunks": chunks,
+            "error_status": error_status, "sent": sent}

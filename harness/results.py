@@ -1,0 +1,112 @@
+"""Per-cell result records and the results file: self-contained, mergeable, written atomically."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from .errors import ResultsFileError
+from .recording.atomic import write_atomic
+
+RESULTS_VERSION = 1
+Outcome = Literal["pass", "fail", "unsupported", "error", "skipped"]
+Layer = Literal["provider", "litellm", "instructor", "pydantic", "harness", "unknown"]
+OUTCOMES: tuple[str, ...] = ("pass", "fail", "unsupported", "error", "skipped")
+
+
+@dataclass
+class CellResult:
+    """Everything measured about one provider × mode × scenario cell."""
+
+    provider: str
+    mode: str
+    scenario: str
+    outcome: Outcome
+    layer: Layer | None = None  # the layer at fault, for non-pass outcomes
+    exception_type: str | None = None
+    message: str | None = None
+    target: str = "replay"  # replay, emulator or live
+    model: str = ""
+    cassette: str = ""  # path relative to the repo
+    duration_s: float = 0.0
+    metrics: dict[str, Any] = field(default_factory=dict)
+    # What was actually sent on the wire, per HTTP request (structured keys only).
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=dict)
+    recorded_at: str | None = None  # from the cassette's provenance
+    finished_at: str = ""
+
+    @property
+    def cell_id(self) -> str:
+        """The cell's id, e.g. openai-tools-partial_async (the pytest id too)."""
+        return f"{self.provider}-{self.mode}-{self.scenario}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict with the id first."""
+        return {"id": self.cell_id, **asdict(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "CellResult":
+        """Rebuild from `to_dict` output."""
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass
+class RunResults:
+    """A whole run: provenance plus cells keyed by id."""
+
+    run: dict[str, Any]
+    cells: dict[str, CellResult]
+
+    def to_json(self) -> str:
+        """The results file's text."""
+        ordered = [self.cells[k].to_dict() for k in sorted(self.cells)]
+        return json.dumps({"results_version": RESULTS_VERSION, "run": self.run,
+                           "cells": ordered}, indent=2, ensure_ascii=False) + "\n"
+
+    def write(self, path: Path) -> None:
+        """Write atomically."""
+        write_atomic(path, self.to_json())
+
+
+def load_results(path: Path) -> RunResults:
+    """Read a results file, with a clear error if it is unreadable or of another version."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultsFileError(f"{path}: no such results file; run 'conformance run' first") from None
+    except (OSError, ValueError) as exc:
+        raise ResultsFileError(f"{path}: unreadable results file ({exc}); "
+                               f"regenerate it with 'conformance run'") from None
+    version = data.get("results_version") if isinstance(data, dict) else None
+    if version != RESULTS_VERSION:
+        raise ResultsFileError(
+            f"{path}: results format version {version!r}, this harness reads {RESULTS_VERSION}; "
+            f"regenerate it with 'conformance run'")
+    cells = {}
+    for raw in data.get("cells", []):
+        cell = CellResult.from_dict(raw)
+        cells[cell.cell_id] = cell
+    return RunResults(run=data.get("run", {}), cells=cells)
+
+
+def merge(parts: list[RunResults]) -> RunResults:
+    """Merge results from several processes or shards; a later part wins on the same cell."""
+    run: dict[str, Any] = {}
+    cells: dict[str, CellResult] = {}
+    for part in parts:
+        run = {**run, **part.run}
+        cells.update(part.cells)
+    return RunResults(run=run, cells=cells)
+
+
+def append_jsonl(path: Path, cell: CellResult) -> None:
+    """Append one finished cell to a JSON-lines journal (a crash keeps every finished cell)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(cell.to_dict(), ensure_ascii=False) + "\n")
+        fh.flush()

@@ -1,0 +1,202 @@
+"""Run cells: replay (default), record against the emulators, or record live."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from . import __version__
+from .cells import Cell
+from .classify import classify, describe
+from .errors import CassetteMissingError, HarnessError, MissingCredentialsError
+from .emulators.server import emulator_host
+from .judge import delivered_matches, judge
+from .modes import get_mode
+from .netguard import block_network
+from .providers import get_provider
+from .recording import vcr_setup
+from .recording.paths import REPO_ROOT, cassette_path
+from .recording.scrub import scrub_uri
+from .recording.wire_stats import interactions_stats
+from .results import CellResult
+from .scenarios import get_scenario
+from .scenarios.base import Observation
+from .scenarios.execute import run_scenario
+from .versions import library_versions
+
+TargetKind = Literal["replay", "emulator", "live"]
+# Replays never connect; '.invalid' can never resolve, so a leak fails loudly, not silently.
+REPLAY_ROOT = "http://replay.invalid"
+REPLAY_KEY = "replay-key"
+_SECRET_KWARGS = ("api_key", "aws_secret_access_key", "aws_access_key_id", "aws_session_token",
+                  "vertex_credentials")
+
+
+@dataclass
+class RunSettings:
+    """How a run reaches its target and where its cassettes live."""
+
+    target: TargetKind = "replay"
+    cassette_dir: Path = REPO_ROOT / "cassettes"
+    model: str | None = None  # overrides each provider's default model (live/emulator)
+    drop_params: bool = False
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+class Runner:
+    """Runs cells one at a time in this process; async cells share one event loop."""
+
+    def __init__(self, settings: RunSettings) -> None:
+        self.settings = settings
+        self.loop = asyncio.new_event_loop()
+        record_mode = "none" if settings.target == "replay" else "new_episodes"
+        self.vcr = vcr_setup.build_vcr(record_mode)
+        self.versions = library_versions()
+
+    def close(self) -> None:
+        """Release the event loop."""
+        self.loop.close()
+
+    def _call_kwargs(self, cell: Cell, path: Path) -> tuple[str, dict[str, Any]]:
+        provider = get_provider(cell.provider)
+        kind = self.settings.target
+        if kind == "replay":
+            provenance = _peek_provenance(path)
+            model = provenance.get("model") or provider.model_string()
+            kwargs = {**provider.point_at(REPLAY_ROOT), **provenance.get("call", {})}
+            kwargs.update({k: REPLAY_KEY for k in provider.emulator_credentials})
+            return model, kwargs
+        model = provider.model_string(self.settings.model)
+        if kind == "emulator":
+            if provider.emulator is None:
+                raise HarnessError(f"provider {provider.name!r} has no emulator; record it live "
+                                   f"with 'conformance record --live --provider {provider.name}'")
+            root = emulator_host().url(provider.name, provider.emulator)
+            return model, {**provider.point_at(root), **provider.emulator_credentials}
+        import os
+        missing = [v for v in provider.credentials if not os.environ.get(v)]
+        if missing:
+            raise MissingCredentialsError(provider.name, missing)
+        return model, {}
+
+    def run_cell(self, cell: Cell) -> CellResult:
+        """Run one cell; never raises for a failing cell: the failure is the result."""
+        scenario = get_scenario(cell.scenario)
+        mode = get_mode(cell.mode)
+        path = cassette_path(self.settings.cassette_dir, cell.provider, cell.mode, cell.scenario)
+        result = CellResult(cell.provider, cell.mode, cell.scenario, "error",
+                            target=self.settings.target, cassette=_relative(path),
+                            versions=self.versions)
+        observation = Observation()
+        start = time.perf_counter()
+        cassette = None
+        try:
+            if self.settings.target == "replay" and not path.is_file():
+                raise CassetteMissingError(
+                    f"no cassette for {cell.provider}/{cell.mode}/{cell.scenario} at "
+                    f"{_relative(path)}: run 'conformance record --provider {cell.provider} "
+                    f"--mode {cell.mode} --scenario {cell.scenario}'")
+            model, kwargs = self._call_kwargs(cell, path)
+            if self.settings.drop_params:
+                kwargs["drop_params"] = True
+            result.model = model
+            self._prepare_recording(cell, path, model, kwargs)
+            guard = block_network() if self.settings.target == "replay" else contextlib.nullcontext()
+            with self.vcr.use_cassette(str(path)) as cassette, guard:
+                run_scenario(scenario, mode.mode, model, kwargs, self.loop, observation)
+            passed, problems, metrics = judge(scenario, observation)
+            result.metrics.update(metrics)
+            if passed:
+                result.outcome, result.layer = "pass", None
+            else:
+                result.outcome = "fail"
+                result.exception_type = "ContentMismatch"
+                result.message = "; ".join(problems[:8])
+                result.layer = self._fail_layer(observation, scenario.expected)
+        except Exception as exc:  # a failing cell is a result, never a crash
+            stats = _stats(cassette)
+            verdict = classify(exc, http_requests=stats["http_requests"],
+                               error_status=stats["error_status"])
+            result.outcome, result.layer = verdict.outcome, verdict.layer  # type: ignore[assignment]
+            result.exception_type, result.message = describe(exc)
+            passed, _, metrics = judge(scenario, observation)
+            result.metrics.update({k: v for k, v in metrics.items() if k != "incremental"})
+        finally:
+            vcr_setup.FRESH.discard(str(path))
+            vcr_setup.PENDING_PROVENANCE.pop(str(path), None)
+        stats = _stats(cassette)
+        result.sent = stats.pop("sent")
+        stats.pop("error_status")
+        result.metrics.update(stats)
+        result.duration_s = round(time.perf_counter() - start, 4)
+        result.finished_at = _now()
+        provenance = vcr_setup.LOADED_PROVENANCE.get(str(path)) or {}
+        result.recorded_at = provenance.get("recorded_at") or (
+            result.finished_at if self.settings.target != "replay" else None)
+        if cassette is not None and self.settings.target == "replay" and not cassette.all_played:
+            result.notes.append(f"{len(cassette) - len(cassette.play_counts)} recorded "
+                                f"interaction(s) were not replayed: the library now makes "
+                                f"fewer requests than when recorded")
+        if stats["http_requests"] > 1:
+            result.notes.append(f"{stats['http_requests']} HTTP requests (instructor retried)")
+        return result
+
+    def _fail_layer(self, observation: Observation, expected: Any) -> str:
+        delivered = delivered_matches(observation, expected)
+        if delivered is True:
+            return "instructor"  # litellm handed over the right payload; instructor mis-built it
+        if delivered is False and self.settings.target != "live":
+            return "litellm"  # the emulator sent the expected answer; litellm altered it
+        return "unknown"
+
+    def _prepare_recording(self, cell: Cell, path: Path, model: str,
+                           kwargs: dict[str, Any]) -> None:
+        if self.settings.target == "replay":
+            return
+        vcr_setup.FRESH.add(str(path))
+        call = {k: (scrub_uri(v) if isinstance(v, str) and k == "api_base" else v)
+                for k, v in kwargs.items() if k not in _SECRET_KWARGS}
+        vcr_setup.PENDING_PROVENANCE[str(path)] = {
+            "target": self.settings.target, "provider": cell.provider, "model": model,
+            "mode": cell.mode, "scenario": cell.scenario, "recorded_at": _now(),
+            "harness": __version__, "versions": self.versions, "call": call,
+        }
+
+
+def _peek_provenance(path: Path) -> dict[str, Any]:
+    from .errors import CassetteCorruptError
+    from .recording import serializer as fmt
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CassetteCorruptError(f"{path}: not UTF-8 text (binary garbage?); delete it and "
+                                   f"re-record with 'conformance record'") from None
+    doc = fmt.load_yaml(text, str(path))
+    _, provenance = fmt.from_document(doc, str(path))
+    return provenance
+
+
+def _stats(cassette: Any) -> dict[str, Any]:
+    if cassette is None:
+        return {"http_requests": 0, "http_streams": 0, "wire_chunks": 0, "error_status": None,
+                "sent": []}
+    if cassette.play_counts:
+        pairs = [cassette.data[i] for i in sorted(cassette.play_counts)]
+    else:
+        pairs = list(cassette.data) if cassette.record_mode != "none" else []
+    return interactions_stats(pairs)

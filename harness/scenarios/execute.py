@@ -1,0 +1,144 @@
+"""Run one scenario through instructor + litellm exactly as a user would."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import time
+from typing import Any
+
+import instructor
+import litellm
+
+from ..probe import ChunkCounter, count_chunks
+from .base import Observation, Scenario
+
+
+def _capture_kwargs(observation: Observation):
+    def hook(*args: Any, **kwargs: Any) -> None:
+        # instructor emits completion:kwargs with the exact kwargs handed to litellm.
+        sent = dict(kwargs) if kwargs else (dict(args[0]) if args and isinstance(args[0], dict) else {})
+        observation.sent_kwargs.append(copy.deepcopy({k: v for k, v in sent.items()
+                                                       if k not in ("api_key",)}))
+    return hook
+
+
+class ContractViolation(TypeError):
+    """A library returned something other than its documented type: that layer is at fault."""
+
+    def __init__(self, layer: str, message: str) -> None:
+        super().__init__(message)
+        self.layer = layer
+
+
+def _sync_iterable(obj: Any, call: str) -> Any:
+    # The sync client documents a Generator; a user's `for` loop needs __iter__.
+    if not hasattr(obj, "__iter__"):
+        raise ContractViolation(
+            "instructor", f"sync {call}() returned {type(obj).__name__}, not an iterator: "
+                          f"a sync 'for' loop over it fails")
+    return obj
+
+
+def _async_iterable(obj: Any, call: str) -> Any:
+    if not hasattr(obj, "__aiter__"):
+        raise ContractViolation(
+            "instructor", f"async {call}() returned {type(obj).__name__}, not an async "
+                          f"iterator: an 'async for' loop over it fails")
+    return obj
+
+
+def _capture_response(observation: Observation):
+    def hook(response: Any, *args: Any, **kwargs: Any) -> None:
+        # Non-streamed answers: keep the payload litellm handed to instructor.
+        try:
+            message = response.choices[0].message
+        except (AttributeError, IndexError, TypeError):
+            return
+        parts = [getattr(message, "content", None) or ""]
+        for call in getattr(message, "tool_calls", None) or []:
+            parts.append(getattr(call.function, "arguments", None) or "")
+        observation.delivered_text += "".join(parts)
+    return hook
+
+
+def _messages(scenario: Scenario) -> list[dict[str, str]]:
+    return [{"role": "user", "content": scenario.prompt}]
+
+
+def _record(observation: Observation, obj: Any, counter: ChunkCounter, start: float) -> None:
+    observation.yielded.append(obj.model_dump())
+    observation.chunks_at_yield.append(counter.count)
+    observation.seconds_at_yield.append(time.perf_counter() - start)
+
+
+def _finish(observation: Observation, counter: ChunkCounter) -> None:
+    observation.chunks_total = counter.count
+    observation.payload_deltas = counter.payload_deltas
+    if counter.delivered:
+        observation.delivered_text = "".join(counter.delivered)
+
+
+def run_sync(scenario: Scenario, mode: instructor.Mode, model: str,
+             call_kwargs: dict[str, Any], observation: Observation) -> Observation:
+    """The sync scenarios: from_litellm(litellm.completion); fills `observation` as it goes."""
+    client = instructor.from_litellm(litellm.completion, mode=mode)
+    client.on("completion:kwargs", _capture_kwargs(observation))
+    client.on("completion:response", _capture_response(observation))
+    args = dict(model=model, messages=_messages(scenario),
+                response_model=scenario.response_model, **call_kwargs)
+    start = time.perf_counter()
+    with count_chunks() as counter:
+        try:
+            if scenario.kind == "create":
+                observation.final = client.create(**args).model_dump()
+            elif scenario.kind == "partial":
+                for partial in _sync_iterable(client.create_partial(**args), "create_partial"):
+                    _record(observation, partial, counter, start)
+                observation.final = observation.yielded[-1] if observation.yielded else None
+            else:
+                for item in _sync_iterable(client.create_iterable(**args), "create_iterable"):
+                    _record(observation, item, counter, start)
+                observation.final = list(observation.yielded)
+        finally:
+            _finish(observation, counter)
+    return observation
+
+
+async def run_async(scenario: Scenario, mode: instructor.Mode, model: str,
+                    call_kwargs: dict[str, Any], observation: Observation) -> Observation:
+    """The async scenarios: from_litellm(litellm.acompletion); fills `observation` as it goes."""
+    client = instructor.from_litellm(litellm.acompletion, mode=mode)
+    client.on("completion:kwargs", _capture_kwargs(observation))
+    client.on("completion:response", _capture_response(observation))
+    args = dict(model=model, messages=_messages(scenario),
+                response_model=scenario.response_model, **call_kwargs)
+    start = time.perf_counter()
+    with count_chunks() as counter:
+        try:
+            if scenario.kind == "create":
+                observation.final = (await client.create(**args)).model_dump()
+            elif scenario.kind == "partial":
+                async for partial in _async_iterable(client.create_partial(**args), "create_partial"):
+                    _record(observation, partial, counter, start)
+                observation.final = observation.yielded[-1] if observation.yielded else None
+            else:
+                async for item in _async_iterable(client.create_iterable(**args), "create_iterable"):
+                    _record(observation, item, counter, start)
+                observation.final = list(observation.yielded)
+        finally:
+            _finish(observation, counter)
+    return observation
+
+
+def run_scenario(scenario: Scenario, mode: instructor.Mode, model: str,
+                 call_kwargs: dict[str, Any], loop: asyncio.AbstractEventLoop,
+                 observation: Observation) -> Observation:
+    """Run a scenario; async ones on the runner's long-lived event loop.
+
+    `observation` is filled as the call proceeds, so it keeps what was seen when it raises.
+    """
+    if scenario.is_async:
+        return loop.run_until_complete(
+            run_async(scenario, mode, model, call_kwargs, observation))
+    return run_sync(scenario, mode, model, call_kwargs, observation)
