@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -21,7 +22,6 @@ from .netguard import block_network
 from .providers import get_provider
 from .recording import vcr_setup
 from .recording.paths import REPO_ROOT, cassette_path
-from .recording.scrub import scrub_uri
 from .recording.wire_stats import interactions_stats
 from .results import CellResult
 from .scenarios import get_scenario
@@ -33,8 +33,6 @@ TargetKind = Literal["replay", "emulator", "live"]
 # Replays never connect; '.invalid' can never resolve, so a leak fails loudly, not silently.
 REPLAY_ROOT = "http://replay.invalid"
 REPLAY_KEY = "replay-key"
-_SECRET_KWARGS = ("api_key", "aws_secret_access_key", "aws_access_key_id", "aws_session_token",
-                  "vertex_credentials")
 
 
 @dataclass
@@ -73,13 +71,15 @@ class Runner:
         self.loop.close()
 
     def _call_kwargs(self, cell: Cell, path: Path) -> tuple[str, dict[str, Any]]:
+        """(model string, litellm kwargs) for the cell's target."""
         provider = get_provider(cell.provider)
         kind = self.settings.target
         if kind == "replay":
             provenance = _peek_provenance(path)
             model = provenance.get("model") or provider.model_string()
-            kwargs = {**provider.point_at(REPLAY_ROOT), **provenance.get("call", {})}
-            kwargs.update({k: REPLAY_KEY for k in provider.emulator_credentials})
+            # Recorded non-secret kwargs (e.g. a live api_version), re-routed to nowhere.
+            kwargs = {**provider.extra_kwargs, **provenance.get("call", {}),
+                      **provider.point_at(REPLAY_ROOT), **provider.fake_credentials(REPLAY_ROOT)}
             return model, kwargs
         model = provider.model_string(self.settings.model)
         if kind == "emulator":
@@ -87,12 +87,12 @@ class Runner:
                 raise HarnessError(f"provider {provider.name!r} has no emulator; record it live "
                                    f"with 'conformance record --live --provider {provider.name}'")
             root = emulator_host().url(provider.name, provider.emulator)
-            return model, {**provider.point_at(root), **provider.emulator_credentials}
-        import os
+            return model, {**provider.extra_kwargs, **provider.point_at(root),
+                           **provider.fake_credentials(root)}
         missing = [v for v in provider.credentials if not os.environ.get(v)]
         if missing:
             raise MissingCredentialsError(provider.name, missing)
-        return model, {}
+        return model, dict(provider.extra_kwargs)
 
     def run_cell(self, cell: Cell) -> CellResult:
         """Run one cell; never raises for a failing cell: the failure is the result."""
@@ -111,6 +111,9 @@ class Runner:
                     f"no cassette for {cell.provider}/{cell.mode}/{cell.scenario} at "
                     f"{_relative(path)}: run 'conformance record --provider {cell.provider} "
                     f"--mode {cell.mode} --scenario {cell.scenario}'")
+            provider = get_provider(cell.provider)
+            if provider.before_cell is not None:
+                provider.before_cell()
             model, kwargs = self._call_kwargs(cell, path)
             if self.settings.drop_params:
                 kwargs["drop_params"] = True
@@ -143,6 +146,12 @@ class Runner:
         result.sent = stats.pop("sent")
         stats.pop("error_status")
         result.metrics.update(stats)
+        streamed = scenario.kind in ("partial", "iterable")
+        result.metrics["stream_requested"] = streamed
+        # litellm answering a stream request with a plain call and a simulated stream.
+        result.metrics["faked_stream"] = bool(streamed and stats["http_requests"]
+                                              and not stats["http_streams"])
+        result.metrics["payload_text"] = observation.delivered_text[:4000]
         result.duration_s = round(time.perf_counter() - start, 4)
         result.finished_at = _now()
         provenance = vcr_setup.LOADED_PROVENANCE.get(str(path)) or {}
@@ -169,8 +178,9 @@ class Runner:
         if self.settings.target == "replay":
             return
         vcr_setup.FRESH.add(str(path))
-        call = {k: (scrub_uri(v) if isinstance(v, str) and k == "api_base" else v)
-                for k, v in kwargs.items() if k not in _SECRET_KWARGS}
+        provider = get_provider(cell.provider)
+        # Only static non-secret kwargs are kept: routing and credentials never reach disk.
+        call = {k: v for k, v in kwargs.items() if k in provider.extra_kwargs}
         vcr_setup.PENDING_PROVENANCE[str(path)] = {
             "target": self.settings.target, "provider": cell.provider, "model": model,
             "mode": cell.mode, "scenario": cell.scenario, "recorded_at": _now(),

@@ -87,12 +87,14 @@ def pid_alive(pid: int, expect_binary: Path | None = None) -> bool:
     if expect_binary is None:
         return True
     try:
-        argv0 = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode()
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         # No /proc (macOS): fall back to trusting the PID, as most tools do.
         return not Path("/proc").is_dir()
     # PIDs are reused: a stale file may point at an unrelated process, which we must not kill.
-    return Path(argv0).name == expect_binary.name
+    # argv[1] covers a script run through its #! interpreter (as the tests' stand-in is).
+    names = {Path(a.decode(errors="replace")).name for a in args[:2]}
+    return expect_binary.name in names
 
 
 def _wait_gone(pid: int, proc: subprocess.Popen[bytes] | None, timeout_s: float) -> bool:

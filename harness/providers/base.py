@@ -11,6 +11,10 @@ from aiohttp import web
 from ..modes import DEFAULT_MODES
 
 
+def _no_credentials(root: str) -> dict[str, Any]:
+    return {}
+
+
 @dataclass(frozen=True)
 class Provider:
     """One provider as the harness measures it through litellm."""
@@ -20,12 +24,21 @@ class Provider:
     model_prefix: str  # litellm's provider prefix, e.g. "openai/"
     default_model: str
     credentials: tuple[str, ...]  # environment variables a live run needs
-    point_at: Callable[[str], dict[str, Any]]  # root URL -> litellm kwargs that redirect to it
+    # root URL -> litellm kwargs that route calls there (api_base, endpoints); no secrets.
+    point_at: Callable[[str], dict[str, Any]]
+    # The emulator app serving this provider's real paths, or None (live-only providers).
     emulator: Callable[[], web.Application] | None
-    # Fake credential kwargs used against the emulator (never a real key format).
-    emulator_credentials: dict[str, str] = field(default_factory=dict)
+    # root URL -> fake credential kwargs for the emulator and for replays (never a real key
+    # format, never written to disk: provenance keeps only `extra_kwargs` and routing).
+    fake_credentials: Callable[[str], dict[str, Any]] = _no_credentials
+    # Static, non-secret kwargs every call carries (e.g. Azure's api_version).
+    extra_kwargs: dict[str, Any] = field(default_factory=dict)
     modes: tuple[str, ...] = DEFAULT_MODES
     covers: str = ""  # what its emulator reproduces, for the README and reports
+    rank: int = 100  # position in tables: the guide's row order
+    # Called before every cell, e.g. to drop a per-process token cache so each cassette
+    # holds every request it needs and replays on its own.
+    before_cell: Callable[[], None] | None = None
 
     def model_string(self, model: str | None = None) -> str:
         """The litellm model string for `model` (default: this provider's default model)."""

@@ -1,0 +1,1 @@
+"""One module per provider, each defining PROVIDER; adding a provider is adding a file here."""

@@ -1,0 +1,15 @@
+"""Mistral chat completions (OpenAI wire family, whole tool arguments in one chunk)."""
+
+from ...emulators import openai_chat
+from ..base import Provider
+
+PROVIDER = Provider(
+    name="mistral", display="Mistral", model_prefix="mistral/",
+    default_model="mistral-small-latest", credentials=("MISTRAL_API_KEY",),
+    point_at=lambda root: {"api_base": f"{root}/v1"},
+    emulator=lambda: openai_chat.make_app(openai_chat.MISTRAL),
+    fake_credentials=lambda root: {"api_key": "emulator-key"},
+    covers="chat completions; whole tool arguments in one chunk with finish_reason and usage; "
+           "content in word-sized deltas",
+    rank=70,
+)

@@ -1,0 +1,15 @@
+"""OpenAI chat completions."""
+
+from ...emulators import openai_chat
+from ..base import Provider
+
+PROVIDER = Provider(
+    name="openai", display="OpenAI", model_prefix="openai/", default_model="gpt-4o-mini",
+    credentials=("OPENAI_API_KEY",),
+    point_at=lambda root: {"api_base": f"{root}/v1"},
+    emulator=lambda: openai_chat.make_app(openai_chat.OPENAI),
+    fake_credentials=lambda root: {"api_key": "emulator-key"},
+    covers="chat completions JSON and SSE; tool arguments in token-sized deltas after a first "
+           "chunk with id/type/name and empty arguments; usage chunk when include_usage; [DONE]",
+    rank=10,
+)
