@@ -16,6 +16,17 @@ def judge(scenario: Scenario, obs: Observation) -> tuple[bool, list[str], dict[s
                                "payload_deltas": obs.payload_deltas}
     if scenario.kind == "create":
         problems += diff_values(scenario.expected, obs.final)
+    elif scenario.kind == "raw_stream":
+        problems += diff_values(scenario.expected, obs.final)
+        joined = "".join(obs.raw_deltas)
+        metrics["raw_deltas"] = len(obs.raw_deltas)
+        metrics["raw_exact"] = joined == obs.delivered_text
+        metrics["raw_matches"] = metrics["raw_exact"] or _same_json(joined, obs.delivered_text)
+        if not obs.raw_deltas:
+            problems.append("the raw stream=True call yielded no payload delta")
+        elif not metrics["raw_matches"]:
+            problems.append(f"streamed payload {joined[:200]!r} != non-streamed payload "
+                            f"{obs.delivered_text[:200]!r}")
     elif scenario.kind == "partial":
         metrics["partials"] = distinct_count(obs.yielded)
         if not obs.yielded:
@@ -33,6 +44,19 @@ def judge(scenario: Scenario, obs: Observation) -> tuple[bool, list[str], dict[s
         # Delivered before the stream ended: the first object arrived before the last chunk.
         metrics["first_before_last_chunk"] = obs.chunks_at_yield[0] < obs.chunks_total
     return not problems, problems, metrics
+
+
+def _same_json(a: str, b: str) -> bool:
+    def parse(text: str) -> Any:
+        start = min((i for i in (text.find("{"), text.find("[")) if i >= 0), default=-1)
+        if start < 0:
+            return None
+        try:
+            return json.JSONDecoder().raw_decode(text, start)[0]
+        except json.JSONDecodeError:
+            return None
+    left = parse(a)
+    return left is not None and left == parse(b)
 
 
 def delivered_matches(obs: Observation, expected: Any) -> bool | None:

@@ -24,10 +24,12 @@ def token_fragments(text: str) -> list[str]:
     return out
 
 
-def word_fragments(text: str, words_per_chunk: int = 2) -> list[str]:
-    """Cut `text` into a few words per delta, as Mistral streams content."""
-    words = re.findall(r"\s*\S+", text)
-    return ["".join(words[i:i + words_per_chunk]) for i in range(0, len(words), words_per_chunk)]
+def word_fragments(text: str, tokens_per_chunk: int = 2) -> list[str]:
+    """Cut `text` into one or two tokens per delta, as Mistral streams content ('The',
+    ' sky appears')."""
+    tokens = token_fragments(text)
+    return ["".join(tokens[i:i + tokens_per_chunk])
+            for i in range(0, len(tokens), tokens_per_chunk)]
 
 
 def byte_fragments(text: str, sizes: tuple[int, ...] = (5, 12, 9, 12, 3, 11)) -> list[str]:

@@ -69,7 +69,8 @@ def _render(flavour: Flavour, intent: Intent, body: dict[str, Any]) -> tuple[str
         return json.dumps(answer, separators=flavour.args_separators, ensure_ascii=False), intent.tool_name
     fmt = (body.get("response_format") or {}).get("type")
     if intent.kind == "json" and fmt == "json_schema":
-        return common.dumps(answer), None  # structured outputs are compact
+        # Structured outputs are written in the model's usual JSON style (compact on OpenAI).
+        return json.dumps(answer, separators=flavour.args_separators, ensure_ascii=False), None
     pretty = json.dumps(answer, indent=2, ensure_ascii=False)
     if intent.kind == "json":
         return pretty, None  # JSON mode answers pretty-printed, as seen on the wire

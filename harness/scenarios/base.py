@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-Kind = Literal["create", "partial", "iterable"]
+Kind = Literal["create", "partial", "iterable", "raw_stream"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ class Scenario:
     description: str
     # The scenario whose sync/async twin this is (for the async-support rule).
     twin: str | None = None
+    # False for harness measurements that are not one of the guide's examples.
+    from_guide: bool = True
 
 
 @dataclass
@@ -42,5 +44,7 @@ class Observation:
     # Stream chunks that carried payload text, and that text as litellm delivered it.
     payload_deltas: int = 0
     delivered_text: str = ""
+    # raw_stream only: the payload deltas of a raw litellm stream=True call, in order.
+    raw_deltas: list[str] = field(default_factory=list)
     # The keyword arguments instructor passed to litellm (captured by a completion:kwargs hook).
     sent_kwargs: list[dict[str, Any]] = field(default_factory=list)

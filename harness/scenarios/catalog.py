@@ -55,4 +55,10 @@ SCENARIOS: tuple[Scenario, ...] = (
              "create_iterable() of three users", twin="iterable_async"),
     Scenario("iterable_async", "iterable", True, User, _USERS_PROMPT, _USERS,
              "create_iterable() of three users, async", twin="iterable_sync"),
+    # Not a guide example: measures whether the provider streams the structured payload
+    # itself (the Full Streaming column): the exact request instructor builds for the mode,
+    # sent once plainly and once with stream=True straight through litellm.
+    Scenario("raw_stream", "raw_stream", False, User, _SIMPLE_PROMPT, _JASON,
+             "instructor's request for the mode, re-sent raw with stream=True",
+             from_guide=False),
 )

@@ -18,8 +18,8 @@ def _capture_kwargs(observation: Observation):
     def hook(*args: Any, **kwargs: Any) -> None:
         # instructor emits completion:kwargs with the exact kwargs handed to litellm.
         sent = dict(kwargs) if kwargs else (dict(args[0]) if args and isinstance(args[0], dict) else {})
-        observation.sent_kwargs.append(copy.deepcopy({k: v for k, v in sent.items()
-                                                       if k not in ("api_key",)}))
+        # Kept in memory only (raw_stream re-sends it); never written to results or logs.
+        observation.sent_kwargs.append(copy.deepcopy(sent))
     return hook
 
 
@@ -75,8 +75,21 @@ def _record(observation: Observation, obj: Any, counter: ChunkCounter, start: fl
 def _finish(observation: Observation, counter: ChunkCounter) -> None:
     observation.chunks_total = counter.count
     observation.payload_deltas = counter.payload_deltas
-    if counter.delivered:
+    if counter.delivered and not observation.raw_deltas:
         observation.delivered_text = "".join(counter.delivered)
+
+
+def _raw_stream(observation: Observation) -> None:
+    # Re-send instructor's exact litellm kwargs with stream=True, bypassing instructor, and
+    # keep each payload delta litellm yields: does the provider stream the payload itself?
+    from ..probe import payload_text_of_delta
+
+    sent = dict(observation.sent_kwargs[-1])
+    sent.pop("stream", None)
+    for chunk in litellm.completion(**sent, stream=True):
+        text = payload_text_of_delta(chunk)
+        if text:
+            observation.raw_deltas.append(text)
 
 
 def run_sync(scenario: Scenario, mode: instructor.Mode, model: str,
@@ -90,8 +103,10 @@ def run_sync(scenario: Scenario, mode: instructor.Mode, model: str,
     start = time.perf_counter()
     with count_chunks() as counter:
         try:
-            if scenario.kind == "create":
+            if scenario.kind in ("create", "raw_stream"):
                 observation.final = client.create(**args).model_dump()
+                if scenario.kind == "raw_stream":
+                    _raw_stream(observation)
             elif scenario.kind == "partial":
                 for partial in _sync_iterable(client.create_partial(**args), "create_partial"):
                     _record(observation, partial, counter, start)
