@@ -77,6 +77,42 @@ def root_cause(exc: BaseException) -> BaseException:
     return exc
 
 
+_HARNESS_TYPES = ("CannotOverwriteExistingCassetteException", "NetworkBlockedError")
+# litellm re-raises transport errors as its own types, keeping only the text: these markers
+# tell a replay miss (the request is not in the cassette) from a provider failure.
+_HARNESS_MARKERS = ("Can't play back this request", "Can't overwrite existing cassette",
+                    "the network is blocked")
+
+
+def chain(exc: BaseException) -> list[BaseException]:
+    """`exc`, its causes and contexts, and instructor's failed attempts, without repeats."""
+    out: list[BaseException] = []
+    todo = [exc]
+    while todo:
+        current = todo.pop()
+        if any(current is seen for seen in out):
+            continue
+        out.append(current)
+        for attempt in getattr(current, "failed_attempts", None) or []:
+            inner = getattr(attempt, "exception", None)
+            if isinstance(inner, BaseException):
+                todo.append(inner)
+        for linked in (current.__cause__, current.__context__):
+            if linked is not None:
+                todo.append(linked)
+    return out
+
+
+def is_replay_miss(exc: BaseException) -> bool:
+    """Whether a replay failed because the library sent a request the cassette lacks."""
+    for item in chain(exc):
+        if type(item).__name__ in _HARNESS_TYPES:
+            return True
+        if any(marker in str(item) for marker in _HARNESS_MARKERS):
+            return True
+    return False
+
+
 def classify(exc: BaseException, *, http_requests: int, error_status: int | None) -> Verdict:
     """Outcome and layer for a cell that raised `exc`.
 
@@ -85,9 +121,7 @@ def classify(exc: BaseException, *, http_requests: int, error_status: int | None
     - litellm raising before sending anything is litellm refusing the mode: `unsupported`.
     - Otherwise the deepest frame of a known layer is at fault.
     """
-    name = type(exc).__name__
-    if isinstance(exc, HarnessError) or name in ("CannotOverwriteExistingCassetteException",
-                                                   "NetworkBlockedError"):
+    if any(isinstance(item, HarnessError) for item in chain(exc)) or is_replay_miss(exc):
         return Verdict("error", "harness")
     if error_status is not None and error_status >= 400:
         return Verdict("error", "provider")

@@ -87,7 +87,7 @@ def _check_writable(folder: Path) -> None:
         probe.write_text("")
         probe.unlink()
     except OSError as exc:
-        raise HarnessError(f"cannot write reports to {folder}: {exc.strerror}; pass a writable "
+        raise HarnessError(f"cannot write reports to {folder}: {exc.strerror or exc}; pass a writable "
                            f"folder with --out") from None
 
 
@@ -138,7 +138,8 @@ register_all(app)
 def main() -> None:
     """Entry point: harness errors become one clear line and exit code 2."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except HarnessError as exc:
         console.print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(2)

@@ -448,3 +448,13 @@ def test_live_json_schema_response_format(live_server: RunningServer) -> None:
     assert isinstance(user["name"], str) and isinstance(user["age"], int)
 
 
+
+
+def test_build_step_failure_shows_log_tail(tmp_path: Path) -> None:
+    log = tmp_path / "build.log"
+    messages: list[str] = []
+    with pytest.raises(SetupError, match="exit 2") as info:
+        build_mod._run_logged(["sh", "-c", "echo '[ 50%] Building x'; echo 'fatal: boom'; exit 2"],
+                              log, messages.append, "cmake build")
+    assert "fatal: boom" in str(info.value) and "cmake build: 50%" in messages
+    assert "fatal: boom" in log.read_text()

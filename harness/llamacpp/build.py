@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shutil
+import signal
 import subprocess
 import zipfile
 from collections.abc import Sequence
@@ -68,19 +71,26 @@ def _run_logged(cmd: Sequence[str], log: Path, progress: Progress, what: str) ->
         fh.write(f"$ {' '.join(cmd)}\n")
         fh.flush()
         try:
+            # Own process group, so an interrupted setup can kill make and every compiler.
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    text=True, errors="replace")
+                                    text=True, errors="replace", start_new_session=True)
         except OSError as exc:
             raise SetupError(f"cannot run {cmd[0]!r} ({exc}); {_APT_HINT}") from exc
         assert proc.stdout is not None
-        for line in proc.stdout:
-            fh.write(line)
-            # Relay only whole-10% steps so a rich console shows movement without 400 lines.
-            m = re.match(r"\[\s*(\d+)%\]", line)
-            if m and int(m.group(1)) // 10 > last_pct // 10:
-                last_pct = int(m.group(1))
-                progress(f"{what}: {last_pct}%")
-        rc = proc.wait()
+        try:
+            for line in proc.stdout:
+                fh.write(line)
+                # Relay only whole-10% steps: a console shows movement without 400 lines.
+                m = re.match(r"\[\s*(\d+)%\]", line)
+                if m and int(m.group(1)) // 10 > last_pct // 10:
+                    last_pct = int(m.group(1))
+                    progress(f"{what}: {last_pct}%")
+            rc = proc.wait()
+        except BaseException:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
     if rc != 0:
         tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-25:])
         raise SetupError(f"{what} failed (exit {rc}); full log in {log}\n{tail}")
