@@ -64,3 +64,36 @@ def test_every_prefix_is_progress(text: str, cut: int) -> None:
 @given(st.text(min_size=1, max_size=20), st.text(min_size=1, max_size=20))
 def test_a_non_prefix_string_is_not_progress(a: str, b: str) -> None:
     assert is_progress(a, b) == b.startswith(a)
+
+
+def test_facts_tolerate_wording_but_not_wrong_values() -> None:
+    from harness.scenarios.checks import diff_facts
+
+    facts = {"name": "Jason", "age": 25, "addresses": [{"street": "123 Main St"}]}
+    good = {"name": "jason", "age": 25, "bio": "x",
+            "addresses": [{"street": "123 Main St, Apt 4", "city": "NYC"}]}
+    assert diff_facts(facts, good) == []
+    assert diff_facts(facts, {**good, "age": 52}) == ["$.age: expected 25, got 52"]
+    assert diff_facts(facts, {**good, "addresses": []}) == [
+        "$.addresses: expected 1 items, got 0: []"]
+    assert diff_facts([{"name": "A"}], {"name": "A"}) == [
+        "$: expected a list, got {'name': 'A'}"]
+    assert diff_facts({"age": 1}, {"age": True}) == ["$.age: expected 1, got True"]
+
+
+def test_live_judging_uses_facts_and_the_models_own_final() -> None:
+    from harness.judge import judge
+    from harness.scenarios import get_scenario
+    from harness.scenarios.base import Observation
+
+    scenario = get_scenario("partial_async")
+    final = {"name": "Jason", "age": 25, "bio": "A different bio than expected."}
+    obs = Observation(final=final, yielded=[{"name": "Ja", "age": None, "bio": None},
+                                            {"name": "Jason", "age": 25, "bio": "A diff"},
+                                            final])
+    assert judge(scenario, obs, strict=True)[0] is False
+    passed, problems, metrics = judge(scenario, obs, strict=False)
+    assert passed, problems
+    assert metrics["judged"] == "facts" and metrics["incremental"] is True
+    wrong = Observation(final={**final, "age": 30}, yielded=[{**final, "age": 30}])
+    assert judge(scenario, wrong, strict=False)[1] == ["$.age: expected 25, got 30"]

@@ -26,6 +26,9 @@ class Scenario:
     twin: str | None = None
     # False for harness measurements that are not one of the guide's examples.
     from_guide: bool = True
+    # What a live (non-deterministic) answer must get right: a subset of `expected`. Strings
+    # match case-insensitively, and a longer answer containing them ('123 Main Street') passes.
+    facts: dict[str, Any] | list[dict[str, Any]] | None = None
 
 
 @dataclass

@@ -88,3 +88,37 @@ def is_incremental(partials: list[dict[str, Any]], final: dict[str, Any]) -> boo
             if value is not None and later_missing:
                 return True
     return False
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def diff_facts(facts: Any, actual: Any, path: str = "$") -> list[str]:
+    """Where a live answer misses a required fact (tolerant of case and longer wording)."""
+    if isinstance(facts, dict):
+        if not isinstance(actual, dict):
+            return [f"{path}: expected an object, got {actual!r}"]
+        out: list[str] = []
+        for key, want in facts.items():
+            if key not in actual:
+                out.append(f"{path}.{key}: missing (expected {want!r})")
+            else:
+                out.extend(diff_facts(want, actual[key], f"{path}.{key}"))
+        return out
+    if isinstance(facts, list):
+        if not isinstance(actual, list):
+            return [f"{path}: expected a list, got {actual!r}"]
+        out = []
+        if len(facts) != len(actual):
+            out.append(f"{path}: expected {len(facts)} items, got {len(actual)}: {actual!r}")
+        for i, (want, got) in enumerate(zip(facts, actual)):
+            out.extend(diff_facts(want, got, f"{path}[{i}]"))
+        return out
+    if isinstance(facts, str):
+        if isinstance(actual, str) and _norm(facts) in _norm(actual):
+            return []
+        return [f"{path}: expected {facts!r}, got {actual!r}"]
+    if facts != actual or isinstance(actual, bool) != isinstance(facts, bool):
+        return [f"{path}: expected {facts!r}, got {actual!r}"]
+    return []
