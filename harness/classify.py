@@ -22,6 +22,11 @@ class Verdict:
 
 def _package_of(filename: str) -> str | None:
     parts = filename.replace("\\", "/").split("/")
+    if "site-packages" in parts[:-1]:
+        # An installed file belongs to the package right after site-packages, not to a
+        # sub-folder sharing a layer's name (instructor/v2/providers/openai/ is instructor's).
+        top = parts[len(parts) - parts[::-1].index("site-packages")]
+        return top if top in _PACKAGES else None
     for part in reversed(parts[:-1]):
         if part in _PACKAGES:
             return part

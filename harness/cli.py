@@ -30,7 +30,8 @@ def _fail(message: str, code: int = 2) -> None:
 
 def _execute(target: str, providers: list[str] | None, modes: list[str] | None,
              scenarios: list[str] | None, cassettes: Path | None, out: Path | None,
-             model: str | None, drop_params: bool, verbose: bool) -> int:
+             model: str | None, drop_params: bool, verbose: bool,
+             baseline: Path | None = None, update_baseline: bool = False) -> int:
     from .cells import select_cells
     from .recording.paths import DEFAULT_CASSETTE_DIR, DEFAULT_REPORT_DIR
     from .report_table import cell_text, counts, render_markdown
@@ -39,7 +40,13 @@ def _execute(target: str, providers: list[str] | None, modes: list[str] | None,
     from .recording.atomic import write_atomic
     from .versions import library_versions
     from . import __version__
+    from .baseline import gate, load_baseline
+    from .reports import write_all_reports
 
+    if update_baseline and baseline is None:
+        raise HarnessError("--update-baseline needs --baseline FILE: the baseline file to write")
+    # Read the baseline before running: a bad baseline fails fast, not after every cell.
+    old = load_baseline(baseline, may_be_missing=update_baseline) if baseline else None
     cells = select_cells(providers or (), modes or (), scenarios or ())
     out_dir = out or DEFAULT_REPORT_DIR
     _check_writable(out_dir)
@@ -69,15 +76,20 @@ def _execute(target: str, providers: list[str] | None, modes: list[str] | None,
     run_results = RunResults(run=run, cells=results)
     run_results.write(out_dir / "results.json")
     write_atomic(out_dir / "results.md", render_markdown(run_results))
+    write_all_reports(run_results, out_dir, baseline=old)
     summary = ", ".join(f"{n} {o}" for o, n in sorted(counts(run_results).items()))
     console.print(f"{len(results)} cells: {summary}. Wrote {out_dir / 'results.json'} and "
                   f"{out_dir / 'results.md'}", highlight=False)
+    gate_code = gate(run_results, old, baseline, update_baseline,
+                     lambda line: console.print(line, highlight=False, markup=False,
+                                                  soft_wrap=True)) \
+        if baseline else 0
     harness_errors = [r for r in results.values() if r.layer == "harness"]
     if harness_errors:
         console.print(f"[bold red]{len(harness_errors)} cell(s) failed in the harness "
                       f"(missing or drifted cassettes): exit 1[/]", highlight=False)
         return 1
-    return 0
+    return gate_code
 
 
 def _check_writable(folder: Path) -> None:
@@ -97,10 +109,14 @@ def run(provider: Optional[list[str]] = ProviderOpt, mode: Optional[list[str]] =
         out: Optional[Path] = OutOpt,
         drop_params: bool = typer.Option(False, "--drop-params",
                                          help="Run with litellm's drop_params on."),
-        verbose: bool = typer.Option(False, "--verbose", "-v", help="A line per cell.")) -> None:
+        verbose: bool = typer.Option(False, "--verbose", "-v", help="A line per cell."),
+        baseline: Optional[Path] = typer.Option(None, "--baseline", help="Compare with this "
+                                                "results file; exit 1 on any regression."),
+        update_baseline: bool = typer.Option(False, "--update-baseline", help="Write this "
+                                             "run's results as the --baseline file.")) -> None:
     """Replay the recorded cassettes offline, then write results and the table."""
     raise typer.Exit(_execute("replay", provider, mode, scenario, cassettes, out, None,
-                              drop_params, verbose))
+                              drop_params, verbose, baseline, update_baseline))
 
 
 @app.command()

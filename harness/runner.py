@@ -132,6 +132,10 @@ class Runner:
                 result.message = "; ".join(problems[:8])
                 result.layer = self._fail_layer(observation, scenario.expected)
         except Exception as exc:  # a failing cell is a result, never a crash
+            if cassette is not None and self.settings.target != "replay" and not len(cassette):
+                # Nothing reached the wire (litellm refused the call): vcrpy saves no empty
+                # cassette, so save one and the replay reproduces the refusal.
+                cassette._save(force=True)
             stats = _stats(cassette)
             verdict = classify(exc, http_requests=stats["http_requests"],
                                error_status=stats["error_status"])

@@ -279,3 +279,16 @@ AZURE = Flavour("azure", ("/openai/deployments/{deployment}/chat/completions",),
                 _azure_model, (",", ":"), whole_arguments=False, azure_filters=True)
 MISTRAL = Flavour("mistral", ("/v1/chat/completions",), "Authorization",
                   _model_from_body(), (", ", ": "), whole_arguments=True)
+
+
+def _hf_model(request: web.Request, body: dict[str, Any]) -> str:
+    # litellm sends "together/org/model" to an api_base; the upstream answers with its own id.
+    model, provider = str(body.get("model", "")), request.match_info.get("provider", "")
+    return model[len(provider) + 1:] if provider and model.startswith(provider + "/") else model
+
+
+# Hugging Face's inference-providers router: /{provider}/v1/chat/completions (what litellm
+# builds) and the OpenAI-compatible /v1/chat/completions. No Hugging Face sample exists: the
+# router passes an OpenAI-compatible upstream through, so this is the OpenAI flavour's wire.
+HUGGINGFACE = Flavour("huggingface", ("/{provider}/v1/chat/completions", "/v1/chat/completions"),
+                      "Authorization", _hf_model, (",", ":"), whole_arguments=False)

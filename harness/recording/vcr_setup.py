@@ -13,7 +13,7 @@ from vcr.request import Request
 from ..errors import CassetteCorruptError
 from . import serializer as fmt
 from .atomic import write_atomic
-from .scrub import DENY_QUERY, scrub_headers, scrub_uri
+from .scrub import DENY_QUERY, scrub_body, scrub_headers, scrub_uri
 
 # Provenance to write into each cassette being recorded, by path (set by the runner).
 PENDING_PROVENANCE: dict[str, dict[str, Any]] = {}
@@ -55,11 +55,19 @@ class HarnessPersister:
 
 def _before_record_request(request: Request) -> Request:
     request.uri = scrub_uri(request.uri)
+    ctype = next((str(v) for k, v in request.headers.items() if k.lower() == "content-type"), "")
+    if isinstance(request.body, (bytes, str)):  # file/iterator bodies are left as they are
+        request.body = scrub_body(request.body, ctype)
     request.headers = scrub_headers(dict(request.headers))
     return request
 
 
 def _before_record_response(response: dict[str, Any]) -> dict[str, Any]:
+    ctype = next((str(v[0] if isinstance(v, list) else v)
+                  for k, v in (response.get("headers") or {}).items()
+                  if k.lower() == "content-type"), "")
+    if isinstance(response.get("body"), dict):
+        response["body"]["string"] = scrub_body(response["body"].get("string"), ctype)
     response["headers"] = scrub_headers(dict(response.get("headers", {})))
     return response
 

@@ -53,6 +53,12 @@ def summarize_request(body: bytes | str | None) -> dict[str, Any]:
     if "tools" in data:
         names = []
         for tool in data["tools"] or []:
+            # Gemini/Vertex group their functions in one tool's functionDeclarations.
+            decls = tool.get("functionDeclarations", tool.get("function_declarations")) \
+                if isinstance(tool, dict) else None
+            if isinstance(decls, list):
+                names.extend(d.get("name") if isinstance(d, dict) else None for d in decls)
+                continue
             fn = tool.get("function") if isinstance(tool, dict) else None
             names.append((fn or tool).get("name") if isinstance(fn or tool, dict) else None)
         out["tools"] = names
@@ -67,16 +73,32 @@ def summarize_request(body: bytes | str | None) -> dict[str, Any]:
     return out
 
 
+def is_token_exchange(body: Any) -> bool:
+    """Whether a request body is an OAuth token request (Vertex's service-account flow)."""
+    if isinstance(body, str):
+        body = body.encode()
+    return isinstance(body, bytes) and b"grant_type=" in body and not body.lstrip().startswith(
+        (b"{", b"["))
+
+
 def interactions_stats(pairs: list[tuple[Any, dict[str, Any]]]) -> dict[str, Any]:
-    """Counts over (vcr Request, response dict) pairs actually used in a cell."""
+    """Counts over (vcr Request, response dict) pairs actually used in a cell.
+
+    OAuth token exchanges are not calls to the model: they count in no statistic except
+    `error_status` (a refused token is the provider's error).
+    """
     streams = chunks = 0
     error_status = None
     sent = []
+    calls = 0
     for request, response in pairs:
-        sent.append(summarize_request(request.body))
         status = (response.get("status") or {}).get("code", 200)
         if status >= 400 and error_status is None:
             error_status = status
+        if is_token_exchange(request.body):
+            continue
+        calls += 1
+        sent.append(summarize_request(request.body))
         body = (response.get("body") or {}).get("string", b"")
         if isinstance(body, str):
             body = body.encode()
@@ -87,5 +109,5 @@ def interactions_stats(pairs: list[tuple[Any, dict[str, Any]]]) -> dict[str, Any
         elif "eventstream" in ctype:
             streams += 1
             chunks += count_eventstream_frames(body)
-    return {"http_requests": len(pairs), "http_streams": streams, "wire_chunks": chunks,
+    return {"http_requests": calls, "http_streams": streams, "wire_chunks": chunks,
             "error_status": error_status, "sent": sent}

@@ -1,0 +1,107 @@
+"""Commands `matrix` (reports from a results file), `docs` (regenerate a page's table), `diff`."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..recording.paths import DEFAULT_REPORT_DIR
+
+ResultsOpt = typer.Option(None, "--results",
+                          help="Results file (default: ./reports/results.json).")
+
+
+def _results_path(results: Path | None) -> Path:
+    return results or DEFAULT_REPORT_DIR / "results.json"
+
+
+def matrix(results: Optional[Path] = ResultsOpt,
+           out: Optional[Path] = typer.Option(None, "--out", help="Report folder (default: "
+                                                                  "the results file's folder)."),
+           baseline: Optional[Path] = typer.Option(None, "--baseline", help="Show changes "
+                                                   "since this baseline results file.")) -> None:
+    """Write streaming-support.{md,json,html} and detailed.md from a results file."""
+    from ..baseline import load_baseline
+    from ..reports import write_all_reports
+    from ..results import load_results
+
+    path = _results_path(results)
+    loaded = load_results(path)
+    old = load_baseline(baseline) if baseline else None
+    written = write_all_reports(loaded, out or path.parent, baseline=old)
+    typer.echo("Wrote " + ", ".join(str(p) for p in written))
+
+
+def docs(page: Path = typer.Argument(..., help="The markdown page to update in place."),
+         results: Optional[Path] = ResultsOpt,
+         heading: Optional[str] = typer.Option(None, "--heading", help="Without markers: the "
+                                               "first table under this heading is replaced."),
+         check: bool = typer.Option(False, "--check", help="Change nothing; exit 1 if the "
+                                    "page's table differs from the measured one.")) -> None:
+    """Rewrite the streaming-support table inside PAGE from measured results."""
+    from ..docs_table import DocsTableError, read_page, rewrite, write_page
+    from ..results import load_results
+    from ..support.matrix import build_rows, guide_table, unmeasured
+
+    rows = build_rows(load_results(_results_path(results)))
+    if not rows:
+        raise DocsTableError(f"{_results_path(results)} has no cells: nothing to put in the page")
+    missing = unmeasured(rows)
+    if missing:
+        raise DocsTableError(f"the results do not measure {', '.join(missing[:4])}"
+                             f"{' …' if len(missing) > 4 else ''}; run 'conformance run' without "
+                             f"--mode/--scenario filters before regenerating docs")
+    try:
+        change = rewrite(read_page(page), guide_table(rows), heading)
+    except DocsTableError as exc:
+        raise DocsTableError(f"{page}: {exc}" if not str(exc).startswith(str(page)) else
+                             str(exc)) from None
+    command = ["conformance", "docs", str(page)] + (["--results", str(results)] if results
+                                                     else []) + (["--heading", heading]
+                                                                 if heading else [])
+    if change.same:
+        typer.echo(f"{page}: the streaming-support table is up to date.")
+        return
+    dropped = _dropped_rows(change.old_table, change.new_table)
+    if check:
+        typer.echo(change.diff(str(page)), nl=False)
+        if dropped:
+            typer.echo(f"Rows without measured cells (would be removed): {', '.join(dropped)}")
+        typer.echo(f"{page}: the streaming-support table differs from the measured one. "
+                   f"Fix it with: {shlex.join(command)}")
+        raise typer.Exit(1)
+    write_page(page, change.new_text)
+    typer.echo(f"{page}: rewrote the streaming-support table (found by {change.span.found_by}, "
+               f"{len(change.new_table) - 2} rows)."
+               + (f" Removed rows without measured cells: {', '.join(dropped)}." if dropped
+                  else ""))
+
+
+def _dropped_rows(old: list[str], new: list[str]) -> list[str]:
+    from ..support.matrix import parse_table
+    kept = {r[0] for r in parse_table(new)[1:]}
+    return [r[0] for r in parse_table(old)[1:] if r and r[0] not in kept]
+
+
+def diff(old: Path = typer.Argument(..., help="The baseline results file."),
+         new: Path = typer.Argument(..., help="The new results file.")) -> None:
+    """Compare two results files: regressions (exit 1), improvements, changes."""
+    from ..baseline import compare, render
+    from ..results import load_results
+
+    comparison = compare(load_results(old), load_results(new))
+    hint = (f"Re-run with --update-baseline to accept (conformance run --baseline {old} "
+            f"--update-baseline).")
+    for line in render(comparison, hint):
+        typer.echo(line)
+    raise typer.Exit(1 if comparison.regressed else 0)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands."""
+    app.command("matrix")(matrix)
+    app.command("docs")(docs)
+    app.command("diff")(diff)

@@ -1,0 +1,247 @@
+"""Evidence from the wire: pure functions over the (request, response) pairs of one attempt.
+
+They tell a provider fault (a truncated stream, a malformed chunk, an HTML page, a body of the
+wrong shape) from a capability the library lacks, so a fault is never reported as `fail` or
+`unsupported`; whether a failure is transient (worth a retry); how long the provider asked us to
+wait; and which model the provider says answered.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from .classify import chain, is_replay_miss, transport_failure
+
+Pair = tuple[Any, Mapping[str, Any]]
+TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524,
+                              529, 598, 599})
+# Top-level keys of a successful answer, in every wire format the harness knows: OpenAI
+# family (choices), Anthropic (content/type), Gemini/Vertex (candidates), Bedrock (output),
+# Cohere (message), Hugging Face TGI (generated_text), OAuth token answers (access_token).
+SUCCESS_KEYS = frozenset({"choices", "candidates", "content", "type", "message", "output",
+                          "generations", "text", "generated_text", "access_token", "outputs",
+                          "completion", "usageMetadata", "delta", "error", "event_type"})
+_TERMINAL_EVENTS = frozenset({"message_stop", "message-end", "stream-end", "done",
+                              "response.completed"})
+_FINISH_KEYS = ("finish_reason", "finishReason", "stop_reason", "stopReason")
+_EVENT_SPLIT = re.compile(r"\r?\n\r?\n")
+
+
+def _header(headers: Mapping[str, Any] | None, name: str) -> str:
+    for key, value in (headers or {}).items():
+        if key.lower() == name:
+            return str(value[0] if isinstance(value, list) and value else value)
+    return ""
+
+
+def _status(response: Mapping[str, Any]) -> int:
+    return int((response.get("status") or {}).get("code", 200))
+
+
+def _body(response: Mapping[str, Any]) -> bytes:
+    body = (response.get("body") or {}).get("string", b"")
+    return body.encode() if isinstance(body, str) else (body or b"")
+
+
+def http_status(pairs: list[Pair]) -> int | None:
+    """The status of the last response, or None when nothing came back."""
+    return _status(pairs[-1][1]) if pairs else None
+
+
+def _events(text: str) -> list[tuple[str | None, str]]:
+    """(event name, joined data) of each SSE event carrying data."""
+    out = []
+    for block in _EVENT_SPLIT.split(text):
+        name, data = None, []
+        for line in block.splitlines():
+            if line.startswith("event:"):
+                name = line[6:].strip()
+            elif line.startswith("data:"):
+                data.append(line[5:].lstrip(" "))
+        if data:
+            out.append((name, "\n".join(data)))
+    return out
+
+
+def _finished(value: Any) -> bool:
+    """Whether a stream event's JSON says the answer is complete."""
+    if isinstance(value, dict):
+        if value.get("type") in _TERMINAL_EVENTS:
+            return True
+        if any(value.get(key) for key in _FINISH_KEYS):
+            return True
+        return any(_finished(v) for v in value.values() if isinstance(v, (dict, list)))
+    if isinstance(value, list):
+        return any(_finished(v) for v in value)
+    return False
+
+
+def _shape_problem(value: Any) -> str | None:
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if not isinstance(item, dict) or not (set(item) & SUCCESS_KEYS):
+            keys = sorted(item)[:6] if isinstance(item, dict) else type(item).__name__
+            return f"valid JSON of the wrong shape (keys {keys})"
+    return None
+
+
+def _sse_fault(text: str) -> str | None:
+    events = _events(text)
+    finished = False
+    for index, (name, data) in enumerate(events, 1):
+        if data.strip() == "[DONE]" or name in _TERMINAL_EVENTS:
+            finished = True
+            continue
+        try:
+            value = json.loads(data)
+        except ValueError:
+            return f"malformed JSON in stream event {index}: {data[:60]!r}"
+        problem = _shape_problem(value)
+        if problem:
+            return f"stream event {index} is {problem}"
+        finished = finished or _finished(value)
+    if not finished:
+        return f"the stream ended without a terminal event after {len(events)} event(s)"
+    return None
+
+
+def _eventstream_fault(body: bytes) -> str | None:
+    offset = 0
+    while offset + 4 <= len(body):
+        total = int.from_bytes(body[offset:offset + 4], "big")
+        if total < 16 or offset + total > len(body):
+            return "the binary event stream ends inside a frame"
+        offset += total
+    if offset != len(body):
+        return "the binary event stream ends inside a frame"
+    if b"messageStart" in body and b"messageStop" not in body:
+        return "the binary event stream ended without a messageStop event"
+    return None
+
+
+def wire_fault(pairs: list[Pair]) -> str | None:
+    """What was wrong with a successful-status response, or None if every one looks whole."""
+    for _, response in pairs:
+        status = _status(response)
+        if status >= 400:
+            continue  # the status itself is the evidence (classify)
+        ctype = _header(response.get("headers"), "content-type").lower()
+        body = _body(response)
+        if "html" in ctype or body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+            return f"HTTP {status} answered with an HTML page ({ctype or 'no content-type'})"
+        if "vnd.amazon.eventstream" in ctype:
+            problem = _eventstream_fault(body)
+        else:
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                return f"HTTP {status} body is not UTF-8 text ({ctype or 'no content-type'})"
+            if "event-stream" in ctype:
+                problem = _sse_fault(text)
+            elif not text.strip():
+                problem = "an empty body"
+            else:
+                try:
+                    problem = _shape_problem(json.loads(text))
+                except ValueError:
+                    problem = f"malformed JSON body: {text[:60]!r}"
+        if problem:
+            return problem
+    return None
+
+
+def retry_after_seconds(headers: Mapping[str, Any] | None) -> float | None:
+    """Seconds to wait from Retry-After-Ms / Retry-After (seconds or an HTTP date)."""
+    millis = _header(headers, "retry-after-ms")
+    if millis:
+        try:
+            return max(0.0, float(millis) / 1000)
+        except ValueError:
+            pass
+    value = _header(headers, "retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        from datetime import datetime, timezone
+        when = parsedate_to_datetime(value)
+        return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+def retry_after(pairs: list[Pair], exc: BaseException | None = None) -> float | None:
+    """The wait the provider asked for, from the last response or the exception's response."""
+    if pairs:
+        found = retry_after_seconds(pairs[-1][1].get("headers"))
+        if found is not None:
+            return found
+    for item in chain(exc) if exc is not None else []:
+        response = getattr(item, "response", None)
+        headers = getattr(response, "headers", None)
+        if headers is not None:
+            found = retry_after_seconds(dict(headers))
+            if found is not None:
+                return found
+    return None
+
+
+def transient_reason(exc: BaseException | None, pairs: list[Pair]) -> str | None:
+    """Why an attempt failed transiently (a retry may pass), or None."""
+    status = http_status(pairs)
+    if status in TRANSIENT_STATUS:
+        return f"HTTP {status}"
+    if exc is None or is_replay_miss(exc):
+        return None
+    for item in chain(exc):
+        code = getattr(item, "status_code", None)
+        if isinstance(code, int) and code in TRANSIENT_STATUS and status is None:
+            return f"HTTP {code}"
+    return transport_failure(exc)
+
+
+def _model_in(value: Any) -> str | None:
+    if isinstance(value, list):
+        return next((m for m in map(_model_in, value) if m), None)
+    if not isinstance(value, dict):
+        return None
+    for key in ("model", "modelVersion", "model_id", "modelId"):
+        if isinstance(value.get(key), str) and value[key]:
+            return value[key]
+    inner = value.get("message") or value.get("response")
+    return _model_in(inner) if isinstance(inner, dict) else None
+
+
+def reported_model(pairs: list[Pair]) -> str | None:
+    """The model id the provider says answered (`model`, `modelVersion`...), if it says one."""
+    for _, response in pairs:
+        if _status(response) >= 400:
+            continue
+        try:
+            text = _body(response).decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        candidates: list[Any] = []
+        if "event-stream" in _header(response.get("headers"), "content-type"):
+            for _, data in _events(text):
+                try:
+                    candidates.append(json.loads(data))
+                except ValueError:
+                    continue
+        else:
+            try:
+                candidates.append(json.loads(text))
+            except ValueError:
+                continue
+        for candidate in candidates:
+            found = _model_in(candidate)
+            if found:
+                return found
+    return None

@@ -1,0 +1,126 @@
+"""The report's data, built once: the JSON file is it verbatim; markdown and HTML render it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..baseline import compare
+from ..modes import all_modes
+from ..recording.paths import REPO_ROOT
+from ..results import CellResult, RunResults
+from ..scenarios import all_scenarios
+from ..support.declared import Lookup, compare as compare_declared, declared_capabilities
+from ..support.levels import COLUMNS, RULES, legend_lines
+from ..support.matrix import HEADER, build_rows, unmeasured
+
+REPORT_VERSION = 1
+
+
+def cassette_origin(cassette: str, root: Path = REPO_ROOT) -> str | None:
+    """The target a cassette was recorded against (emulator or live), from its provenance."""
+    path = Path(cassette) if Path(cassette).is_absolute() else root / cassette
+    head = []
+    try:
+        with path.open(encoding="utf-8") as fh:
+            # Provenance comes first: stop before the (possibly large) interactions.
+            for line in fh:
+                if line.startswith("interactions:"):
+                    break
+                head.append(line)
+        doc = yaml.safe_load("".join(head)) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    target = (doc.get("provenance") or {}).get("target") if isinstance(doc, dict) else None
+    return target if isinstance(target, str) else None
+
+
+def origin_of(cell: CellResult, root: Path = REPO_ROOT) -> str:
+    """Where a cell's HTTP traffic came from: emulator, live, or unknown."""
+    if cell.target in ("emulator", "live"):
+        return cell.target
+    return (cassette_origin(cell.cassette, root) if cell.cassette else None) or "unknown"
+
+
+def cell_record(cell: CellResult, origin: str) -> dict[str, Any]:
+    """What the reports show of one cell."""
+    m = cell.metrics
+    return {"id": cell.cell_id, "provider": cell.provider, "mode": cell.mode,
+            "scenario": cell.scenario, "outcome": cell.outcome, "layer": cell.layer,
+            "exception_type": cell.exception_type, "message": cell.message,
+            "partials": m.get("partials"), "llm_chunks": m.get("llm_chunks"),
+            "payload_deltas": m.get("payload_deltas"), "cassette": cell.cassette,
+            "target": cell.target, "recorded_against": origin, "model": cell.model,
+            "recorded_at": cell.recorded_at}
+
+
+def cell_order(cell: CellResult, rank: dict[str, int]) -> tuple[int, str, int, str, int, str]:
+    """Table order: rows as in the guide, then modes and scenarios in registry order."""
+    modes, scenarios = all_modes(), all_scenarios()
+    return (rank.get(cell.provider, len(rank)), cell.provider,
+            modes.index(cell.mode) if cell.mode in modes else len(modes), cell.mode,
+            scenarios.index(cell.scenario) if cell.scenario in scenarios else len(scenarios),
+            cell.scenario)
+
+
+def provenance(results: RunResults, origins: dict[str, str]) -> dict[str, Any]:
+    """Targets, dates and versions behind the table."""
+    run = results.run
+    recorded = sorted(c.recorded_at for c in results.cells.values() if c.recorded_at)
+    counts: dict[str, int] = {}
+    for origin in origins.values():
+        counts[origin] = counts.get(origin, 0) + 1
+    return {"run_target": run.get("target"), "recorded_against": dict(sorted(counts.items())),
+            "recorded_from": recorded[0] if recorded else None,
+            "recorded_to": recorded[-1] if recorded else None,
+            "run_started": run.get("started_at"), "run_finished": run.get("finished_at"),
+            "versions": run.get("versions", {}), "harness": run.get("harness"),
+            "filters": run.get("filters", {}), "drop_params": run.get("drop_params")}
+
+
+def report_data(results: RunResults, baseline: RunResults | None = None,
+                lookup: Lookup = declared_capabilities,
+                root: Path = REPO_ROOT) -> dict[str, Any]:
+    """Everything the streaming-support reports show, JSON-ready."""
+    origins = {cid: origin_of(c, root) for cid, c in results.cells.items()}
+    rows = build_rows(results)
+    rank = {p: i for i, r in enumerate(rows) for p in r.providers}
+    records = {cid: cell_record(c, origins[cid]) for cid, c in
+               sorted(results.cells.items(), key=lambda kv: cell_order(kv[1], rank))}
+    data: dict[str, Any] = {
+        "report_version": REPORT_VERSION,
+        "provenance": provenance(results, origins),
+        "header": list(HEADER),
+        "rules": [{"column": r.column, "measures": r.measures,
+                   "criteria": {lvl.symbol: text for lvl, text in r.criteria}} for r in RULES],
+        "legend": legend_lines(),
+        "rows": [{"display": r.display, "providers": list(r.providers),
+                  "columns": {col: {"level": r.verdicts[col].level.value,
+                                    "symbol": r.verdicts[col].level.symbol,
+                                    "reason": r.verdicts[col].reason,
+                                    "evidence": [{"cell": e.cell_id, "note": e.note}
+                                                 for e in r.verdicts[col].evidence]}
+                              for col in COLUMNS}} for r in rows],
+        "unmeasured": unmeasured(rows),
+        "cells": list(records.values()),
+        "declared": [{"provider": c.provider, "model": c.model, "capability": c.key,
+                      "declared": c.declared, "observed": c.observed, "flag": c.flag,
+                      "evidence": list(c.evidence)} for c in compare_declared(results, lookup)],
+        "baseline": None,
+    }
+    if baseline is not None:
+        comparison = compare(baseline, results)
+        data["baseline"] = {"regressed": comparison.regressed,
+                            "not_compared": comparison.not_compared,
+                            "changes": [{"kind": ch.kind, "key": ch.key, "before": ch.before,
+                                         "after": ch.after, "status": ch.status}
+                                        for ch in comparison.changes]}
+    return data
+
+
+def render_json(data: dict[str, Any]) -> str:
+    """streaming-support.json's text."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
