@@ -396,6 +396,8 @@ def test_start_server_times_out_and_kills(cache: Path) -> None:
 # ----------------------------------------------------------------------------- live (real binary)
 
 
+# One server per cache: under xdist run these with `--dist loadgroup` so that one worker
+# owns the server (a worker that reuses another's would lose it at that worker's teardown).
 @pytest.fixture(scope="module")
 def live_server() -> Iterator[RunningServer]:
     """The real llama-server from the user's cache (reused if one is already running)."""
@@ -414,12 +416,14 @@ def live_server() -> Iterator[RunningServer]:
 
 
 @pytest.mark.live_local
+@pytest.mark.xdist_group("llamacpp-server")
 def test_live_health(live_server: RunningServer) -> None:
     resp = httpx.get(f"{live_server.root_url}/health", timeout=10)
     assert resp.status_code == 200 and resp.json() == {"status": "ok"}
 
 
 @pytest.mark.live_local
+@pytest.mark.xdist_group("llamacpp-server")
 def test_live_chat_completion(live_server: RunningServer) -> None:
     resp = httpx.post(f"{live_server.base_url}/chat/completions", timeout=120, json={
         "model": live_server.alias, "max_tokens": 32, "temperature": 0,
@@ -433,6 +437,7 @@ def test_live_chat_completion(live_server: RunningServer) -> None:
 
 
 @pytest.mark.live_local
+@pytest.mark.xdist_group("llamacpp-server")
 def test_live_json_schema_response_format(live_server: RunningServer) -> None:
     schema = {"type": "object", "properties": {"name": {"type": "string"},
                                                 "age": {"type": "integer"}},

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from .command import MODEL_ALIAS
 from .paths import CacheDirError, CachePaths, cache_dir, cache_paths
 from .server import (
-    MODEL_ALIAS,
     LlamaServer,
     RunningServer,
     ServerAlreadyRunningError,

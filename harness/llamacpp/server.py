@@ -14,6 +14,7 @@ from pathlib import Path
 from types import TracebackType
 
 from ..errors import HarnessError
+from .command import HOST, MODEL_ALIAS, default_threads, server_argv
 from .paths import CachePaths, cache_paths
 from .pidfile import (
     PidRecord,
@@ -25,8 +26,6 @@ from .pidfile import (
     write_pid_file,
 )
 
-HOST = "127.0.0.1"
-MODEL_ALIAS = "smollm2-135m-instruct"
 _SETUP_HINT = "run 'conformance llamacpp setup'"
 _BIND_FAILURE = "couldn't bind HTTP server socket"
 
@@ -99,26 +98,6 @@ def log_tail(path: Path, lines: int = 30) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-def server_argv(paths: CachePaths, port: int, ctx_size: int, threads: int, n_predict: int,
-                parallel: int, extra_args: Sequence[str] = ()) -> list[str]:
-    """The llama-server command line."""
-    return [
-        str(paths.server_binary), "-m", str(paths.model),
-        "--host", HOST, "--port", str(port),
-        "--alias", MODEL_ALIAS,
-        "--jinja",  # chat template from the GGUF; needed for tools and response_format
-        "-c", str(ctx_size),
-        "--threads", str(threads),
-        # Bounds runaway generations (a 135M model can loop) when a request sets no max_tokens.
-        "-n", str(n_predict),
-        # One slot: requests queue instead of sharing a batch, which keeps outputs repeatable.
-        "--parallel", str(parallel),
-        "--seed", "42",  # default sampling seed when a request gives none
-        "--no-webui",
-        "--log-colors", "off",  # the log is a file; ANSI codes would only obscure error tails
-    ] + list(extra_args)
-
-
 def _health_status(url: str) -> int | None:
     """HTTP status of GET `url`, or None when nothing answers yet."""
     try:
@@ -160,11 +139,12 @@ def _wait_healthy(server: RunningServer, proc: subprocess.Popen[bytes], timeout_
         f"log {server.log_path}:\n{log_tail(server.log_path)}")
 
 
-def start_server(port: int | None = None, ctx_size: int = 4096, *, threads: int = 2,
+def start_server(port: int | None = None, ctx_size: int = 4096, *, threads: int | None = None,
                  n_predict: int = 512, parallel: int = 1, startup_timeout_s: float = 120.0,
                  extra_args: Sequence[str] = ()) -> RunningServer:
     """Start llama-server on loopback, wait until /health is 200, and record its PID file."""
     paths = cache_paths()
+    threads = threads or default_threads()
     for needed in (paths.server_binary, paths.model):
         if not needed.is_file():
             raise ServerNotInstalledError(f"{needed} is missing; {_SETUP_HINT}")
@@ -240,7 +220,7 @@ class LlamaServer:
 
     port: int | None = None
     ctx_size: int = 4096
-    threads: int = 2
+    threads: int | None = None
     n_predict: int = 512
     parallel: int = 1
     startup_timeout_s: float = 120.0
