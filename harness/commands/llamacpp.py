@@ -33,7 +33,7 @@ def start(port: Optional[int] = typer.Option(None, "--port", help="Port (default
 
     server = start_server(port=port, startup_timeout_s=timeout)
     _say(f"llama-server pid {server.pid} ready at {server.base_url}")
-    _say(f"export CONFORMANCE_LLAMACPP_BASE_URL={server.base_url}")
+    _say(f"export CONFORMANCE_LLAMACPP_BASE_URL={server.root_url}")
 
 
 @llamacpp_app.command()

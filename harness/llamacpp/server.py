@@ -140,7 +140,7 @@ def _wait_healthy(server: RunningServer, proc: subprocess.Popen[bytes], timeout_
 
 
 def start_server(port: int | None = None, ctx_size: int = 4096, *, threads: int | None = None,
-                 n_predict: int = 512, parallel: int = 1, startup_timeout_s: float = 120.0,
+                 n_predict: int = 256, parallel: int = 1, startup_timeout_s: float = 120.0,
                  extra_args: Sequence[str] = ()) -> RunningServer:
     """Start llama-server on loopback, wait until /health is 200, and record its PID file."""
     paths = cache_paths()
@@ -221,7 +221,7 @@ class LlamaServer:
     port: int | None = None
     ctx_size: int = 4096
     threads: int | None = None
-    n_predict: int = 512
+    n_predict: int = 256
     parallel: int = 1
     startup_timeout_s: float = 120.0
     extra_args: Sequence[str] = ()

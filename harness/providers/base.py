@@ -39,6 +39,9 @@ class Provider:
     # Called before every cell, e.g. to drop a per-process token cache so each cassette
     # holds every request it needs and replays on its own.
     before_cell: Callable[[], None] | None = None
+    # False for a real model answering live: its answers are judged by the scenario's facts
+    # (harness/judge.py), not compared with the exact expected answer.
+    deterministic: bool = True
 
     def model_string(self, model: str | None = None) -> str:
         """The litellm model string for `model` (default: this provider's default model)."""
