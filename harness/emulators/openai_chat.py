@@ -23,6 +23,7 @@ _SAFE = {"filtered": False, "severity": "safe"}
 _PROMPT_FILTER = [{"prompt_index": 0, "content_filter_results": {
     "hate": _SAFE, "jailbreak": {"filtered": False, "detected": False},
     "self_harm": _SAFE, "sexual": _SAFE, "violence": _SAFE}}]
+_PADDING = "abcdefghijklmnopqrstuvwxyz0123456789"
 _CONTENT_FILTER = {"hate": _SAFE, "self_harm": _SAFE, "sexual": _SAFE, "violence": _SAFE}
 
 
@@ -82,7 +83,15 @@ def _usage(flavour: Flavour, body: dict[str, Any], text: str) -> dict[str, Any]:
     completion = max(1, len(text) // 4)
     if flavour.name == "mistral":
         return {"prompt_tokens": prompt, "total_tokens": prompt + completion,
-                "completion_tokens": completion}
+                "completion_tokens": completion, "prompt_tokens_details": {"cached_tokens": 0}}
+    if flavour.azure_filters:  # Azure's JSON is alphabetical at every level
+        return {"completion_tokens": completion,
+                "completion_tokens_details": {"accepted_prediction_tokens": 0, "audio_tokens": 0,
+                                              "reasoning_tokens": 0,
+                                              "rejected_prediction_tokens": 0},
+                "prompt_tokens": prompt,
+                "prompt_tokens_details": {"audio_tokens": 0, "cached_tokens": 0},
+                "total_tokens": prompt + completion}
     return {"prompt_tokens": prompt, "completion_tokens": completion,
             "total_tokens": prompt + completion,
             "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
@@ -94,8 +103,11 @@ def _usage(flavour: Flavour, body: dict[str, Any], text: str) -> dict[str, Any]:
 class _Chunks:
     """Builds stream chunks with each flavour's field order."""
 
-    def __init__(self, flavour: Flavour, model: str, seed: str) -> None:
+    def __init__(self, flavour: Flavour, model: str, seed: str,
+                 include_usage: bool = True) -> None:
         self.flavour, self.model = flavour, model
+        # Without stream_options.include_usage, real OpenAI chunks have no "usage" key at all.
+        self.include_usage = include_usage
         self.id = ("chatcmpl-" + common.stable_id(seed, 29)) if flavour.name != "mistral" \
             else common.stable_id(seed, 32).lower()
         self.created = common.now()
@@ -108,25 +120,33 @@ class _Chunks:
         if f.name == "mistral":
             out: dict[str, Any] = {"id": self.id, "object": "chat.completion.chunk",
                                    "created": self.created, "model": self.model,
-                                   "choices": [{"index": 0, "delta": delta, "finish_reason": finish,
-                                                "logprobs": None}]}
+                                   "choices": [{"index": 0, "delta": delta,
+                                                "finish_reason": finish}]}
             if usage:
                 out["usage"] = usage
+            if self.n > 1:  # padding of varying length on every chunk after the role chunk
+                out["p"] = _PADDING[:5 + (self.n * 7) % 28]
             return out
         obfuscation = common.stable_id(f"{self.id}{self.n}", 3 + self.n % 12)
         if f.azure_filters:
             choices = [] if empty_choices else [{
                 "content_filter_results": _CONTENT_FILTER if delta.get("content") else {},
                 "delta": delta, "finish_reason": finish, "index": 0, "logprobs": None}]
-            return {"choices": choices, "created": self.created, "id": self.id, "model": self.model,
-                    "obfuscation": obfuscation, "object": "chat.completion.chunk",
-                    "system_fingerprint": "fp_f97eff32c5", "usage": usage}
+            out = {"choices": choices, "created": self.created, "id": self.id, "model": self.model,
+                   "obfuscation": obfuscation, "object": "chat.completion.chunk",
+                   "system_fingerprint": "fp_f97eff32c5", "usage": usage}
+            if not self.include_usage:
+                del out["usage"]
+            return out
         choices = [] if empty_choices else [{"index": 0, "delta": delta, "logprobs": None,
                                              "finish_reason": finish}]
-        return {"id": self.id, "object": "chat.completion.chunk", "created": self.created,
-                "model": self.model, "service_tier": "default",
-                "system_fingerprint": "fp_29330a9688", "choices": choices, "usage": usage,
-                "obfuscation": obfuscation}
+        out = {"id": self.id, "object": "chat.completion.chunk", "created": self.created,
+               "model": self.model, "service_tier": "default",
+               "system_fingerprint": "fp_29330a9688", "choices": choices, "usage": usage,
+               "obfuscation": obfuscation}
+        if not self.include_usage:
+            del out["usage"]
+        return out
 
 
 def _tool_call(flavour: Flavour, call_id: str, name: str, arguments: str,
@@ -137,7 +157,8 @@ def _tool_call(flavour: Flavour, call_id: str, name: str, arguments: str,
                     "index": 0, "type": "function"}
         return {"function": {"arguments": arguments}, "index": 0}
     if flavour.name == "mistral":
-        return {"id": call_id, "function": {"name": name, "arguments": arguments}, "index": 0}
+        return {"id": call_id, "type": "function",
+                "function": {"name": name, "arguments": arguments}, "index": 0}
     if first:
         return {"index": 0, "id": call_id, "type": "function",
                 "function": {"name": name, "arguments": arguments}}
@@ -148,11 +169,11 @@ def stream_events(flavour: Flavour, body: dict[str, Any], model: str, seed: str)
     """The `data:` payloads of a streamed answer, in order, ending with [DONE]."""
     intent = _intent(body)
     text, tool = _render(flavour, intent, body)
-    c = _Chunks(flavour, model, seed)
+    include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+    c = _Chunks(flavour, model, seed, include_usage)
     call_id = "call_" + common.stable_id(seed + "call", 24) if flavour.name != "mistral" \
         else common.stable_id(seed + "call", 9)
     usage = _usage(flavour, body, text)
-    include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
     events: list[dict[str, Any]] = []
     if flavour.azure_filters:
         events.append({"choices": [], "created": 0, "id": "", "model": "", "object": "",
@@ -160,7 +181,7 @@ def stream_events(flavour: Flavour, body: dict[str, Any], model: str, seed: str)
     if flavour.name == "mistral":
         events.append(c.chunk({"role": "assistant", "content": ""}, None))
         if tool:
-            events.append(c.chunk({"content": None, "tool_calls": [
+            events.append(c.chunk({"tool_calls": [
                 _tool_call(flavour, call_id, tool, text, True)]}, "tool_calls", usage))
         else:
             pieces = word_fragments(text)
@@ -203,13 +224,13 @@ def completion(flavour: Flavour, body: dict[str, Any], model: str, seed: str) ->
     call_id = "call_" + common.stable_id(seed + "call", 24) if flavour.name != "mistral" \
         else common.stable_id(seed + "call", 9)
     if flavour.name == "mistral":
-        message: dict[str, Any] = {"content": "" if tool else text, "role": "assistant"}
-        if tool:
-            message["tool_calls"] = [{"function": {"arguments": text, "name": tool},
-                                      "id": call_id, "index": 0}]
-        return {"choices": [{"finish_reason": finish, "index": 0, "message": message}],
-                "created": c.created, "id": c.id, "model": model, "object": "chat.completion",
-                "usage": usage}
+        calls = [{"id": call_id, "type": "function", "function": {"name": tool, "arguments": text},
+                  "index": 0}] if tool else None
+        message: dict[str, Any] = {"role": "assistant", "tool_calls": calls,
+                                   "content": "" if tool else text}
+        return {"id": c.id, "created": c.created, "model": model, "usage": usage,
+                "object": "chat.completion",
+                "choices": [{"index": 0, "finish_reason": finish, "message": message}]}
     tool_calls = [{"id": call_id, "type": "function",
                    "function": {"name": tool, "arguments": text}}] if tool else None
     if flavour.azure_filters:

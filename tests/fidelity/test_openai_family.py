@@ -144,23 +144,9 @@ def _roles(stream: Stream) -> tuple[str, ...]:
     return tuple(role for role, _ in groupby(_role(c) for c in stream.chunks))
 
 
-_MISTRAL_MIX = ("Mistral emulator mixes two API generations found in the samples: tool call "
-                "{id, function, index} (2024: {id, function}; 2026: {id, type, function, "
-                "index}) and choices[].logprobs without the top-level 'p' padding (the only "
-                "content-stream sample, 2026: 'p', no logprobs)")
-_LAYOUT_CASES = [
-    pytest.param("openai", "tool", True, id="openai-tool"),
-    pytest.param("openai", "content", True, id="openai-content"),
-    pytest.param("azure", "tool", True, id="azure-tool"),
-    pytest.param("azure", "content", True, id="azure-content"),
-    pytest.param("mistral", "tool", False, id="mistral-tool",
-                 marks=pytest.mark.xfail(strict=True, reason=_MISTRAL_MIX)),
-    pytest.param("mistral", "content", False, id="mistral-content",
-                 marks=pytest.mark.xfail(strict=True, reason=_MISTRAL_MIX)),
-]
-
-
-@pytest.mark.parametrize(("provider", "kind", "include_usage"), _LAYOUT_CASES)
+_CASES = [("openai", "tool", True), ("openai", "content", True), ("azure", "tool", True),
+          ("azure", "content", True), ("mistral", "tool", False), ("mistral", "content", False)]
+@pytest.mark.parametrize(("provider", "kind", "include_usage"), _CASES)
 def test_chunk_fields_and_order_match_a_sample(provider: str, kind: str,
                                                include_usage: bool) -> None:
     """Every emulated chunk's field names, in order, occur in a real chunk of the same role."""
@@ -171,9 +157,7 @@ def test_chunk_fields_and_order_match_a_sample(provider: str, kind: str,
     assert not unseen, f"{provider} {kind} chunk layouts no sample has: {unseen}"
 
 
-@pytest.mark.parametrize(("provider", "kind", "include_usage"), [
-    ("openai", "tool", True), ("openai", "content", True), ("azure", "tool", True),
-    ("azure", "content", True), ("mistral", "tool", False), ("mistral", "content", False)])
+@pytest.mark.parametrize(("provider", "kind", "include_usage"), _CASES)
 def test_chunk_sequence_and_done_match_a_sample(provider: str, kind: str,
                                                 include_usage: bool) -> None:
     """The run of chunk roles (filter, open, deltas, finish, usage) is a real one, then [DONE]."""
@@ -193,9 +177,6 @@ def test_usage_chunk_only_when_requested(provider: str) -> None:
     assert "usage" not in [_role(c) for c in plain.chunks] and plain.done
 
 
-@pytest.mark.xfail(strict=True, reason="emulator sends \"usage\": null in every chunk when "
-                   "include_usage is not requested (what litellm sends to a custom api_base); "
-                   "the real OpenAI streams without stream_options have no usage key at all")
 def test_openai_without_include_usage_has_no_usage_key() -> None:
     """Samples streamed without stream_options carry no `usage` field; nor may the emulator."""
     samples = [s for s in _sample_streams("openai") if not s.include_usage]
@@ -209,11 +190,7 @@ def _usage_layouts(objects: list[dict[str, Any]]) -> set[tuple]:
             for u in objects if u}
 
 
-@pytest.mark.parametrize("provider", [
-    "openai", "mistral",
-    pytest.param("azure", marks=pytest.mark.xfail(strict=True, reason=(
-        "Azure usage (and its details) is alphabetical on the wire like the rest of Azure's "
-        "JSON; the emulator uses OpenAI's order (prompt_tokens, completion_tokens, ...)")))])
+@pytest.mark.parametrize("provider", ["openai", "mistral", "azure"])
 def test_usage_field_order_matches_a_sample(provider: str) -> None:
     """The usage object's fields and nested details come in a real order."""
     samples = _usage_layouts([c.get("usage") for s in _sample_streams(provider)
@@ -298,12 +275,7 @@ def _sample_json(provider: str) -> list[Exchange]:
             and not ex.source.startswith(_RESORTED)]
 
 
-@pytest.mark.parametrize("provider", [
-    "azure",
-    pytest.param("mistral", marks=pytest.mark.xfail(strict=True, reason=(
-        "Mistral non-streamed fields are alphabetical in the emulator (copied from "
-        "pydantic-ai's key-sorted YAML); the verbatim sample sends id, created, model, usage, "
-        "object, choices[index, finish_reason, message[role, tool_calls, content]]")))])
+@pytest.mark.parametrize("provider", ["azure", "mistral"])
 def test_non_streamed_field_order_matches_a_sample(provider: str) -> None:
     """A non-streamed answer's top, choice, message and tool-call fields come in a real order."""
     samples = {_json_layout(json.loads(ex.body)) for ex in _sample_json(provider)}

@@ -1,0 +1,34 @@
+"""Asked-versus-sent: litellm's silent rewrites of a mode are named."""
+
+from __future__ import annotations
+
+from harness.transforms import mode_transforms
+
+JSON_OBJECT = {"response_format": {"type": "json_object"}, "messages": []}
+
+
+def test_a_dropped_response_format_is_named() -> None:
+    notes, dropped = mode_transforms(JSON_OBJECT, [{"stream": False}])
+    assert dropped
+    assert notes == ["litellm dropped response_format='json_object' without notice: the "
+                     "request carried no tool, output format or schema"]
+
+
+def test_json_mode_sent_as_a_forced_tool() -> None:
+    notes, dropped = mode_transforms(JSON_OBJECT, [{"toolConfig": ["toolChoice", "tools"]}])
+    assert not dropped
+    assert notes == ["litellm sent response_format='json_object' as a forced tool call"]
+
+
+def test_schema_dropped_from_gemini_json_mode() -> None:
+    asked = {"response_format": {"type": "json_schema", "json_schema": {}}}
+    notes, dropped = mode_transforms(asked, [{"generationConfig": ["responseMimeType"]}])
+    assert notes == ["litellm sent JSON mode but dropped the schema"] and not dropped
+
+
+def test_faithful_requests_have_no_notes() -> None:
+    assert mode_transforms(JSON_OBJECT, [{"response_format": "json_object"}]) == ([], False)
+    assert mode_transforms({"tools": [{}]}, [{"tools": ["User"]}]) == ([], False)
+    assert mode_transforms({"tools": [{}]}, [{"token_exchange": True}, {}]) == (
+        ["litellm dropped the tools without notice"], True)
+    assert mode_transforms(None, [{}]) == ([], False)
