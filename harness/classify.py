@@ -118,17 +118,58 @@ def is_replay_miss(exc: BaseException) -> bool:
     return False
 
 
+# Exceptions only a transport raises (httpx, aiohttp, sockets, the OpenAI SDK's connection
+# errors): the connection failed, whatever the library wrapped it in. litellm's own
+# APIConnectionError is not here: litellm also raises it for its own parsing bugs.
+_TRANSPORT_TYPES = frozenset({
+    "ConnectError", "ConnectTimeout", "ReadTimeout", "WriteTimeout", "PoolTimeout", "ReadError",
+    "WriteError", "RemoteProtocolError", "ServerDisconnectedError", "ClientConnectionError",
+    "ClientOSError", "ClientPayloadError", "ClientConnectorError", "ServerTimeoutError",
+    "ConnectionResetError", "ConnectionAbortedError", "BrokenPipeError", "IncompleteRead",
+    "EndpointConnectionError", "ReadTimeoutError", "ConnectTimeoutError", "APITimeoutError",
+    "TimeoutError", "Timeout", "TransferEncodingError", "ContentLengthError",
+    "SocketTimeoutError",
+})
+
+
+_DROPPED = ("TransferEncodingError", "ClientPayloadError", "ContentLengthError",
+            "RemoteProtocolError", "IncompleteRead", "ServerDisconnectedError")
+
+
+def transport_failure(exc: BaseException) -> str | None:
+    """Why the connection itself failed ('timeout', 'connection reset', ...), else None."""
+    if is_replay_miss(exc) or any(isinstance(item, HarnessError) for item in chain(exc)):
+        return None
+    names = [type(item).__name__ for item in chain(exc)
+             if type(item).__name__ in _TRANSPORT_TYPES
+             or (type(item).__module__.startswith("openai")
+                 and type(item).__name__ == "APIConnectionError")]
+    if not names:
+        return None
+    deepest = names[-1]  # the transport's own exception, under the libraries' wrappers
+    if "Timeout" in deepest or any("Timeout" in n for n in names):
+        return f"timeout ({deepest})"
+    if deepest in _DROPPED:
+        return f"connection dropped mid-response ({deepest})"
+    if "Reset" in deepest or "Aborted" in deepest or deepest == "BrokenPipeError":
+        return f"connection reset ({deepest})"
+    return f"connection failure ({deepest})"
+
+
 def classify(exc: BaseException, *, http_requests: int, error_status: int | None) -> Verdict:
     """Outcome and layer for a cell that raised `exc`.
 
     - Harness errors (missing cassette, drift from the recording) are the harness's.
     - An HTTP status >= 400 from the provider is a provider-side error.
+    - A failed connection (reset, timeout, dropped stream) is a provider-side error.
     - litellm raising before sending anything is litellm refusing the mode: `unsupported`.
     - Otherwise the deepest frame of a known layer is at fault.
     """
     if any(isinstance(item, HarnessError) for item in chain(exc)) or is_replay_miss(exc):
         return Verdict("error", "harness")
     if error_status is not None and error_status >= 400:
+        return Verdict("error", "provider")
+    if transport_failure(exc):  # a reset, a timeout, a dropped stream: never `unsupported`
         return Verdict("error", "provider")
     cause = root_cause(exc)
     cause_name = type(cause).__name__

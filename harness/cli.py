@@ -23,56 +23,68 @@ CassetteOpt = typer.Option(None, "--cassettes", help="Cassette folder (default: 
 OutOpt = typer.Option(None, "--out", help="Report folder (default: ./reports).")
 
 
+def _error_line(message: str) -> None:
+    # One line, however narrow the terminal, and the message is never read as rich markup
+    # (a cassette path like test[required-bedrock].yaml would be).
+    from rich.text import Text
+    console.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
+
+
 def _fail(message: str, code: int = 2) -> None:
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    _error_line(message)
     raise typer.Exit(code)
 
 
 def _execute(target: str, providers: list[str] | None, modes: list[str] | None,
              scenarios: list[str] | None, cassettes: Path | None, out: Path | None,
              model: str | None, drop_params: bool, verbose: bool,
-             baseline: Path | None = None, update_baseline: bool = False) -> int:
+             baseline: Path | None = None, update_baseline: bool = False, *,
+             session: "SessionOptions | None" = None, base_url: str | None = None,
+             timeout: float | None = None) -> int:
     from .cells import select_cells
     from .recording.paths import DEFAULT_CASSETTE_DIR, DEFAULT_REPORT_DIR
-    from .report_table import cell_text, counts, render_markdown
+    from .report_table import counts, render_markdown
     from .results import RunResults
-    from .runner import Runner, RunSettings
+    from .runner import RunSettings
     from .recording.atomic import write_atomic
     from .versions import library_versions
     from . import __version__
     from .baseline import gate, load_baseline
     from .reports import write_all_reports
+    from .live.session import SessionOptions, check_writable, run_session
+    from .live.targets import check_model
 
     if update_baseline and baseline is None:
         raise HarnessError("--update-baseline needs --baseline FILE: the baseline file to write")
     # Read the baseline before running: a bad baseline fails fast, not after every cell.
     old = load_baseline(baseline, may_be_missing=update_baseline) if baseline else None
     cells = select_cells(providers or (), modes or (), scenarios or ())
+    session = session or SessionOptions(verbose=verbose)
+    check_model(model, list(dict.fromkeys(c.provider for c in cells)) if model else [])
+    if base_url and len({c.provider for c in cells}) != 1:
+        raise HarnessError("--base-url needs exactly one --provider; for several, set "
+                           "CONFORMANCE_<PROVIDER>_BASE_URL for each")
     out_dir = out or DEFAULT_REPORT_DIR
     _check_writable(out_dir)
     settings = RunSettings(target=target,  # type: ignore[arg-type]
                            cassette_dir=cassettes or DEFAULT_CASSETTE_DIR, model=model,
-                           drop_params=drop_params)
+                           drop_params=drop_params, base_url=base_url, timeout=timeout,
+                           record_mode=session.record_mode)
+    if target != "replay" and session.record_mode != "none":
+        check_writable(settings.cassette_dir, "cassettes", "--cassettes")
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    runner = Runner(settings)
-    results: dict = {}
-    try:
-        for i, cell in enumerate(cells, 1):
-            result = runner.run_cell(cell)
-            results[result.cell_id] = result
-            if verbose or result.outcome != "pass":
-                console.print(f"[{i}/{len(cells)}] {result.cell_id}: "
-                              f"{cell_text(result.outcome, result.layer)}"
-                              + (f" — {result.exception_type}" if result.exception_type else ""),
-                              highlight=False)
-    finally:
-        runner.close()
+    filters = {"provider": providers or [], "mode": modes or [], "scenario": scenarios or []}
+    outcome = run_session(cells, settings, session, out_dir, console,
+                          {"target": target, "record_mode": session.record_mode,
+                           "started_at": started, "filters": filters})
+    results = outcome.cells
     run = {"target": target, "started_at": started,
            "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
            "harness": __version__, "versions": library_versions(),
-           "drop_params": drop_params,
-           "filters": {"provider": providers or [], "mode": modes or [],
-                       "scenario": scenarios or []}}
+           "drop_params": drop_params, "filters": filters,
+           **({"record_mode": session.record_mode} if target != "replay" else {}),
+           "retries": outcome.retries, "resumed_cells": outcome.resumed,
+           "interrupted": outcome.interrupted}
     run_results = RunResults(run=run, cells=results)
     run_results.write(out_dir / "results.json")
     write_atomic(out_dir / "results.md", render_markdown(run_results))
@@ -80,6 +92,11 @@ def _execute(target: str, providers: list[str] | None, modes: list[str] | None,
     summary = ", ".join(f"{n} {o}" for o, n in sorted(counts(run_results).items()))
     console.print(f"{len(results)} cells: {summary}. Wrote {out_dir / 'results.json'} and "
                   f"{out_dir / 'results.md'}", highlight=False)
+    if outcome.interrupted:
+        console.print(f"[bold yellow]interrupted: {len(results)} of {len(cells)} cells finished "
+                      f"and kept; continue with the same command and --resume[/]",
+                      highlight=False)
+        return 130
     gate_code = gate(run_results, old, baseline, update_baseline,
                      lambda line: console.print(line, highlight=False, markup=False,
                                                   soft_wrap=True)) \
@@ -126,10 +143,37 @@ def record(provider: Optional[list[str]] = ProviderOpt, mode: Optional[list[str]
            live: bool = typer.Option(False, "--live", help="Record against the real provider."),
            model: Optional[str] = typer.Option(None, "--model", help="Model id to record."),
            drop_params: bool = typer.Option(False, "--drop-params"),
-           verbose: bool = typer.Option(False, "--verbose", "-v")) -> None:
+           verbose: bool = typer.Option(False, "--verbose", "-v"),
+           record_mode: Optional[str] = typer.Option(
+               None, "--record-mode", help="none|once|new_episodes|all|rewrite (default: once "
+                                           "with --live, rewrite otherwise)."),
+           resume: bool = typer.Option(False, "--resume", help="Skip the cells already in the "
+                                       "journal of an interrupted run (same --out)."),
+           quiet: bool = typer.Option(False, "--quiet", "-q", help="Plain lines, no progress bar."),
+           jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes."),
+           per_provider: int = typer.Option(1, "--per-provider", min=1,
+                                            help="Calls in flight per provider."),
+           base_url: Optional[str] = typer.Option(None, "--base-url", help="Live: send calls "
+                                                  "to this root URL (or set "
+                                                  "CONFORMANCE_<PROVIDER>_BASE_URL)."),
+           timeout: Optional[float] = typer.Option(None, "--timeout", min=0.1,
+                                                   help="Per-request timeout in seconds."),
+           retries: int = typer.Option(3, "--retries", min=0, help="Retries per cell on 429, "
+                                       "5xx, resets and timeouts."),
+           retry_budget: int = typer.Option(30, "--retry-budget", min=0,
+                                            help="Retries for the whole run.")) -> None:
     """Record cassettes against the local emulators (or --live providers)."""
+    from .live.retry import RetryPolicy
+    from .live.session import SessionOptions
+    from .live.targets import check_record_mode
+
+    mode_name = check_record_mode(record_mode or ("once" if live else "rewrite"))
+    options = SessionOptions(record_mode=mode_name, jobs=jobs, per_provider=per_provider,
+                             retry=RetryPolicy(max_retries=retries, budget=retry_budget),
+                             resume=resume, quiet=quiet, verbose=verbose)
     raise typer.Exit(_execute("live" if live else "emulator", provider, mode, scenario,
-                              cassettes, out, model, drop_params, verbose))
+                              cassettes, out, model, drop_params, verbose, session=options,
+                              base_url=base_url, timeout=timeout))
 
 
 @app.command("list")
@@ -157,7 +201,7 @@ def main() -> None:
         code = app(standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)
     except HarnessError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        _error_line(str(exc))
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

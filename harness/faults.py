@@ -27,7 +27,7 @@ SUCCESS_KEYS = frozenset({"choices", "candidates", "content", "type", "message",
                           "completion", "usageMetadata", "delta", "error", "event_type"})
 _TERMINAL_EVENTS = frozenset({"message_stop", "message-end", "stream-end", "done",
                               "response.completed"})
-_FINISH_KEYS = ("finish_reason", "finishReason", "stop_reason", "stopReason")
+_FINISH_KEYS = ("finish_reason", "finishReason", "stop_reason", "stopReason", "is_finished")
 _EVENT_SPLIT = re.compile(r"\r?\n\r?\n")
 
 
@@ -89,8 +89,8 @@ def _shape_problem(value: Any) -> str | None:
     return None
 
 
-def _sse_fault(text: str) -> str | None:
-    events = _events(text)
+def _events_fault(events: list[tuple[str | None, str]], unit: str) -> str | None:
+    """Malformed or wrong-shaped events, or no terminal event, in a stream's data payloads."""
     finished = False
     for index, (name, data) in enumerate(events, 1):
         if data.strip() == "[DONE]" or name in _TERMINAL_EVENTS:
@@ -99,13 +99,13 @@ def _sse_fault(text: str) -> str | None:
         try:
             value = json.loads(data)
         except ValueError:
-            return f"malformed JSON in stream event {index}: {data[:60]!r}"
+            return f"malformed JSON in stream {unit} {index}: {data[:60]!r}"
         problem = _shape_problem(value)
         if problem:
-            return f"stream event {index} is {problem}"
+            return f"stream {unit} {index} is {problem}"
         finished = finished or _finished(value)
     if not finished:
-        return f"the stream ended without a terminal event after {len(events)} event(s)"
+        return f"the stream ended without a terminal event after {len(events)} {unit}(s)"
     return None
 
 
@@ -114,10 +114,10 @@ def _eventstream_fault(body: bytes) -> str | None:
     while offset + 4 <= len(body):
         total = int.from_bytes(body[offset:offset + 4], "big")
         if total < 16 or offset + total > len(body):
-            return "the binary event stream ends inside a frame"
+            return "a binary body that is not a whole AWS event stream (it ends inside a frame)"
         offset += total
     if offset != len(body):
-        return "the binary event stream ends inside a frame"
+        return "a binary body that is not a whole AWS event stream (it ends inside a frame)"
     if b"messageStart" in body and b"messageStop" not in body:
         return "the binary event stream ended without a messageStop event"
     return None
@@ -133,15 +133,19 @@ def wire_fault(pairs: list[Pair]) -> str | None:
         body = _body(response)
         if "html" in ctype or body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
             return f"HTTP {status} answered with an HTML page ({ctype or 'no content-type'})"
-        if "vnd.amazon.eventstream" in ctype:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        if "vnd.amazon.eventstream" in ctype or text is None:
+            # Binary: AWS's event stream (its content-type is sometimes missing or redacted).
             problem = _eventstream_fault(body)
         else:
-            try:
-                text = body.decode("utf-8")
-            except UnicodeDecodeError:
-                return f"HTTP {status} body is not UTF-8 text ({ctype or 'no content-type'})"
             if "event-stream" in ctype:
-                problem = _sse_fault(text)
+                problem = _events_fault(_events(text), "event")
+            elif "ndjson" in ctype or "stream+json" in ctype or "jsonl" in ctype:
+                lines = [(None, line) for line in text.splitlines() if line.strip()]
+                problem = _events_fault(lines, "line")
             elif not text.strip():
                 problem = "an empty body"
             else:
@@ -200,11 +204,15 @@ def transient_reason(exc: BaseException | None, pairs: list[Pair]) -> str | None
         return f"HTTP {status}"
     if exc is None or is_replay_miss(exc):
         return None
+    failure = transport_failure(exc)
+    if failure:
+        return failure
     for item in chain(exc):
+        # A status the library saw but vcrpy could not record (it raised first).
         code = getattr(item, "status_code", None)
         if isinstance(code, int) and code in TRANSIENT_STATUS and status is None:
             return f"HTTP {code}"
-    return transport_failure(exc)
+    return None
 
 
 def _model_in(value: Any) -> str | None:
@@ -245,3 +253,38 @@ def reported_model(pairs: list[Pair]) -> str | None:
             if found:
                 return found
     return None
+
+
+def annotate(result: Any, pairs: list[Pair], exc: BaseException | None,
+             secrets: Any = ()) -> None:
+    """Add the wire evidence to a cell's result (the one non-pure helper here).
+
+    A `fail` or `error` whose responses show a fault becomes `error` at the provider layer,
+    with the fault named: the library's reaction to broken bytes is not a capability verdict.
+    """
+    from .recording.scrub import scrub_text
+
+    status = http_status(pairs)
+    if status is not None:
+        result.metrics["http_status"] = status
+    model = reported_model(pairs)
+    if model:
+        result.metrics["reported_model"] = model
+    if result.outcome == "error":
+        reason = transient_reason(exc, pairs)
+        if reason:
+            result.metrics["transient"] = reason
+            wait = retry_after(pairs, exc)
+            if wait is not None:
+                result.metrics["retry_after_s"] = wait
+    if result.outcome in ("fail", "error") and result.layer != "harness":
+        fault = wire_fault(pairs)
+        if fault:
+            result.metrics["wire_fault"] = fault
+            if result.outcome == "fail":
+                result.exception_type = "ProviderFault"
+            result.outcome, result.layer = "error", "provider"
+            result.message = f"provider fault: {fault}; then: {result.message or ''}"[:2000]
+    if result.message:
+        result.message = scrub_text(result.message, secrets)
+    result.notes = [scrub_text(note, secrets) for note in result.notes]

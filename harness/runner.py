@@ -14,9 +14,11 @@ from typing import Any, Literal
 from . import __version__
 from .cells import Cell
 from .classify import classify, describe
+from .faults import annotate, transient_reason
 from .errors import CassetteMissingError, HarnessError, MissingCredentialsError
 from .emulators.server import emulator_host
 from .judge import delivered_matches, judge
+from .live.targets import live_base_url, secret_values
 from .modes import get_mode
 from .netguard import block_network
 from .providers import get_provider
@@ -43,6 +45,11 @@ class RunSettings:
     cassette_dir: Path = REPO_ROOT / "cassettes"
     model: str | None = None  # overrides each provider's default model (live/emulator)
     drop_params: bool = False
+    base_url: str | None = None  # live: call this root instead of the provider's own URL
+    timeout: float | None = None  # per-request timeout (s) for live/emulator calls
+    # What recording does with an existing cassette (pytest-recording's modes, see README):
+    # rewrite/once/none record afresh (none saves nothing), all and new_episodes load it.
+    record_mode: str = "rewrite"
 
 
 def _now() -> str:
@@ -62,12 +69,16 @@ class Runner:
     def __init__(self, settings: RunSettings) -> None:
         self.settings = settings
         self.loop = asyncio.new_event_loop()
-        record_mode = "none" if settings.target == "replay" else "new_episodes"
+        record_mode = "none" if settings.target == "replay" else (
+            settings.record_mode if settings.record_mode in ("all", "new_episodes")
+            else "new_episodes")
         self.vcr = vcr_setup.build_vcr(record_mode)
         self.versions = library_versions()
 
     def close(self) -> None:
-        """Release the event loop."""
+        """Release the event loop (finalising litellm's async generators, which would
+        otherwise print 'Task was destroyed but it is pending!' at exit)."""
+        self.loop.run_until_complete(self.loop.shutdown_asyncgens())
         self.loop.close()
 
     def _call_kwargs(self, cell: Cell, path: Path) -> tuple[str, dict[str, Any]]:
@@ -92,7 +103,11 @@ class Runner:
         missing = [v for v in provider.credentials if not os.environ.get(v)]
         if missing:
             raise MissingCredentialsError(provider.name, missing)
-        return model, dict(provider.extra_kwargs)
+        kwargs = dict(provider.extra_kwargs)
+        base = live_base_url(provider.name, self.settings.base_url)
+        if base:  # a proxy, a regional endpoint, or an emulator standing in for the provider
+            kwargs.update(provider.point_at(base))
+        return model, kwargs
 
     def run_cell(self, cell: Cell) -> CellResult:
         """Run one cell; never raises for a failing cell: the failure is the result."""
@@ -105,6 +120,7 @@ class Runner:
         observation = Observation()
         start = time.perf_counter()
         cassette = None
+        error: BaseException | None = None
         try:
             if self.settings.target == "replay" and not path.is_file():
                 raise CassetteMissingError(
@@ -117,11 +133,23 @@ class Runner:
             model, kwargs = self._call_kwargs(cell, path)
             if self.settings.drop_params:
                 kwargs["drop_params"] = True
+            # The harness retries whole cells (harness.live.retry); the SDKs' own retries would
+            # record failed attempts into the cassette and hide faults from the result.
+            kwargs.setdefault("num_retries", 0)
+            if self.settings.timeout and self.settings.target != "replay":
+                kwargs["timeout"] = self.settings.timeout
             result.model = model
             self._prepare_recording(cell, path, model, kwargs)
             guard = block_network() if self.settings.target == "replay" else contextlib.nullcontext()
             with self.vcr.use_cassette(str(path)) as cassette, guard:
-                run_scenario(scenario, mode.mode, model, kwargs, self.loop, observation)
+                try:
+                    run_scenario(scenario, mode.mode, model, kwargs, self.loop, observation)
+                except Exception as exc:
+                    self._discard_if_transient(path, exc, cassette)
+                    raise
+                except BaseException:  # Ctrl-C, a worker stopped: never save half a cell
+                    vcr_setup.DISCARD.add(str(path))
+                    raise
             passed, problems, metrics = judge(scenario, observation)
             result.metrics.update(metrics)
             if passed:
@@ -131,7 +159,11 @@ class Runner:
                 result.exception_type = "ContentMismatch"
                 result.message = "; ".join(problems[:8])
                 result.layer = self._fail_layer(observation, scenario.expected)
+        except MissingCredentialsError as exc:  # a live provider not configured here
+            result.outcome, result.layer = "skipped", None
+            result.exception_type, result.message = type(exc).__name__, str(exc)
         except Exception as exc:  # a failing cell is a result, never a crash
+            error = exc
             if cassette is not None and self.settings.target != "replay" and not len(cassette):
                 # Nothing reached the wire (litellm refused the call): vcrpy saves no empty
                 # cassette, so save one and the replay reproduces the refusal.
@@ -145,8 +177,11 @@ class Runner:
             result.metrics.update({k: v for k, v in metrics.items() if k != "incremental"})
         finally:
             vcr_setup.FRESH.discard(str(path))
+            vcr_setup.DISCARD.discard(str(path))
             vcr_setup.PENDING_PROVENANCE.pop(str(path), None)
         stats = _stats(cassette)
+        # Wire evidence: a fault is the provider's error, never a fail; transient or not.
+        annotate(result, _pairs(cassette), error, vcr_setup.KNOWN_SECRETS)
         result.sent = stats.pop("sent")
         stats.pop("error_status")
         result.metrics.update(stats)
@@ -169,6 +204,14 @@ class Runner:
             result.notes.append(f"{stats['http_requests']} HTTP requests (instructor retried)")
         return result
 
+    def _discard_if_transient(self, path: Path, exc: BaseException, cassette: Any) -> None:
+        """A transient failure (429, 5xx, reset, timeout) is retried, never recorded."""
+        if self.settings.target == "replay" or not transient_reason(exc, _pairs(cassette)):
+            return
+        vcr_setup.DISCARD.add(str(path))
+        if self.settings.record_mode == "rewrite" and path.is_file():
+            path.unlink()  # rewrite never leaves the previous recording in place
+
     def _fail_layer(self, observation: Observation, expected: Any) -> str:
         delivered = delivered_matches(observation, expected)
         if delivered is True:
@@ -181,8 +224,14 @@ class Runner:
                            kwargs: dict[str, Any]) -> None:
         if self.settings.target == "replay":
             return
-        vcr_setup.FRESH.add(str(path))
         provider = get_provider(cell.provider)
+        if self.settings.record_mode not in ("all", "new_episodes"):
+            vcr_setup.FRESH.add(str(path))  # the old file is not loaded; replaced on save
+        if self.settings.record_mode == "none":
+            vcr_setup.DISCARD.add(str(path))  # a dry run (validate): nothing is written
+        vcr_setup.KNOWN_SECRETS.clear()
+        if self.settings.target == "live":
+            vcr_setup.KNOWN_SECRETS.update(secret_values(provider.credentials))
         # Only static non-secret kwargs are kept: routing and credentials never reach disk.
         call = {k: v for k, v in kwargs.items() if k in provider.extra_kwargs}
         vcr_setup.PENDING_PROVENANCE[str(path)] = {
@@ -205,12 +254,15 @@ def _peek_provenance(path: Path) -> dict[str, Any]:
     return provenance
 
 
-def _stats(cassette: Any) -> dict[str, Any]:
+def _pairs(cassette: Any) -> list[tuple[Any, Any]]:
+    """The interactions this cell used: replayed ones, then the ones it recorded."""
     if cassette is None:
-        return {"http_requests": 0, "http_streams": 0, "wire_chunks": 0, "error_status": None,
-                "sent": []}
-    if cassette.play_counts:
-        pairs = [cassette.data[i] for i in sorted(cassette.play_counts)]
-    else:
-        pairs = list(cassette.data) if cassette.record_mode != "none" else []
-    return interactions_stats(pairs)
+        return []
+    played = [cassette.data[i] for i in sorted(cassette.play_counts)]
+    loaded = getattr(cassette, "_loaded_count", 0)
+    recorded = list(cassette.data[loaded:]) if cassette.record_mode != "none" else []
+    return played + recorded
+
+
+def _stats(cassette: Any) -> dict[str, Any]:
+    return interactions_stats(_pairs(cassette))

@@ -175,8 +175,10 @@ def stream_events(body: dict[str, Any], seed: str) -> list[tuple[str, dict[str, 
         if block["type"] == "text":
             events.append(("content_block_start", {"type": "content_block_start", "index": index,
                                                    "content_block": {"type": "text", "text": ""}}))
-            for n, piece in enumerate(text_fragments(block["text"], rng)):
-                if n == 2 and not pinged:  # the API pings once, early in the first text block
+            pieces = text_fragments(block["text"], rng)
+            for n, piece in enumerate(pieces):
+                # The API pings once, early in the first text block (after 0-2 deltas).
+                if n == min(2, len(pieces) - 1) and not pinged:
                     events.append(("ping", {"type": "ping"}))
                     pinged = True
                 events.append(("content_block_delta", {

@@ -7,7 +7,7 @@ What the samples in ../shared/wire-samples/cohere show, reproduced here:
   `billed_units` then `tokens`, each `input_tokens, output_tokens`.
 - streamed: `event:` + `data:` pairs: message-start (empty message skeleton), tool-plan-delta
   per word, tool-call-start (id, type, name, empty arguments), tool-call-delta fragments of
-  token size over 4-space-indented arguments (16 fragments for 38 characters), tool-call-end,
+  token size over 4-space-indented arguments (about 2-3 characters each), tool-call-end,
   message-end (finish_reason, usage), then a bare `data: [DONE]`.
 - text streams (content-start/-delta/-end) have no v2 sample; their shape follows Cohere's
   streaming reference (content-start carries `{type: text, text: ""}`; deltas carry `{text}`).
@@ -28,9 +28,10 @@ from .fragments import token_fragments
 from .knowledge import UNKNOWN_PROMPT_REPLY, Intent, answer_for, find_schema_in_text, text_of
 
 ROUTE = "/v2/chat"
-# Cohere's streamed tool arguments: '{\n    "', 'name', '":', ' "', 'E', 'rick', '",', '\n   ',
-# ' "', 'age', '":', ' ', '2', '7', '\n', '}'. One digit per token; the indent before a key
-# is split so its last space travels with the quote.
+# Cohere streams tool arguments as 4-space-indented JSON in tokens: the opening brace, line
+# break, indent and first quote are one token; then key, '":', ' "', value words, '",'; the
+# indent before the next key is cut so its last space travels with the quote; digits come one
+# at a time; the closing line break and brace are tokens of their own.
 _ARG_TOKEN = re.compile(
     r'[{\[]\n +"'          # an object/array opening with the first key's quote
     r'|\n +(?= ")'         # the indent before a key, minus the space that joins the quote
@@ -180,7 +181,9 @@ def make_app() -> web.Application:
                 await response.write(f"{head}data: {data}\n\n".encode())
             await response.write_eof()
             return response
-        return web.json_response(completion(body, seed), dumps=common.dumps)
+        # Exactly the real Content-Type (aiohttp's json_response would add a charset).
+        return web.Response(body=common.dumps(completion(body, seed)).encode(),
+                            headers={"Content-Type": "application/json"})
 
     app = web.Application()
     app.router.add_post(ROUTE, handle)

@@ -5,7 +5,8 @@ with `?alt=sse` as `data: {...}` events separated by CRLF CRLF, without it as on
 of pretty-printed chunks separated by `,\\r\\n`. Chunk JSON uses ", " nowhere and ": " after keys.
 - A functionCall (name, args object) arrives whole in one chunk; parallel calls are parts of
   that chunk; gemini-2.5 signs the first call (thoughtSignature) and, on the Gemini API, adds a
-  finishMessage. Text (JSON or prose) comes in a few coarse chunks cut at token boundaries.
+  finishMessage. Text (JSON or prose) comes in a few coarse chunks cut at token boundaries
+  (up to 39 tokens on the Gemini API, ~65 on Vertex, as recorded).
 - Gemini API chunks: candidates[{content{parts, role}, finishReason?, index}], full
   usageMetadata on every chunk, modelVersion, responseId.
 - Vertex chunks: candidates[{content{role, parts}, finishReason?}], usageMetadata only
@@ -28,7 +29,7 @@ from aiohttp import web
 
 from . import common, google_oauth
 from .fragments import token_fragments
-from .knowledge import UNKNOWN_PROMPT_REPLY, Intent, answer_for, find_schema_in_text
+from .google_request import calling_config, calls_or_text, get_field, invalid_request
 
 SSE_CONTENT_TYPE = "text/event-stream"
 JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
@@ -51,56 +52,6 @@ class Flavour:
 # Vertex chunks of ~65 tokens (~270 characters of prose).
 GEMINI = Flavour("gemini", vertex=False, chunk_tokens=39)
 VERTEX = Flavour("vertex", vertex=True, chunk_tokens=65)
-
-
-def get_field(obj: dict[str, Any] | None, camel: str) -> Any:
-    """obj[camel] or obj[snake_case]: the API's JSON parser accepts both spellings."""
-    if not obj:
-        return None
-    snake = "".join("_" + c.lower() if c.isupper() else c for c in camel)
-    return obj.get(camel, obj.get(snake))
-
-
-def _texts(content: dict[str, Any] | None) -> str:
-    return "".join(p.get("text", "") for p in (get_field(content, "parts") or []) if isinstance(p, dict))
-
-
-def _intent(body: dict[str, Any]) -> tuple[Intent, str]:
-    """How the request asks for structure, and the JSON style: compact, pretty or fenced."""
-    config = get_field(body, "generationConfig") or {}
-    calling = get_field(get_field(body, "toolConfig"), "functionCallingConfig") or {}
-    declarations = [d for tool in body.get("tools") or []
-                    for d in get_field(tool, "functionDeclarations") or []]
-    if declarations and calling.get("mode") != "NONE":
-        allowed = get_field(calling, "allowedFunctionNames") or []
-        chosen = next((d for d in declarations if d.get("name") in allowed), declarations[0])
-        schema = get_field(chosen, "parameters") or get_field(chosen, "parametersJsonSchema")
-        return Intent("tool", schema, chosen.get("name")), "args"
-    system = _texts(get_field(body, "systemInstruction"))
-    prompt_schema = find_schema_in_text(system) or find_schema_in_text(
-        " ".join(_texts(c) for c in body.get("contents") or []))
-    if get_field(config, "responseMimeType") == "application/json":
-        if get_field(config, "responseSchema"):
-            return Intent("json", get_field(config, "responseSchema")), "compact"
-        return Intent("json", get_field(config, "responseJsonSchema") or prompt_schema), "pretty"
-    return Intent("text", prompt_schema), "fenced"
-
-
-def _calls_or_text(body: dict[str, Any]) -> tuple[list[tuple[str, Any]], str]:
-    """(function calls, text): what the model answers; exactly one of them is non-empty."""
-    intent, style = _intent(body)
-    prompts = [_texts(c) for c in body.get("contents") or [] if c.get("role", "user") == "user"]
-    answer = answer_for(prompts, intent.schema)
-    if answer is None:
-        return [], UNKNOWN_PROMPT_REPLY
-    if intent.kind == "tool":
-        # A list answer for a function taking one item is several parallel calls.
-        items = answer if isinstance(answer, list) else [answer]
-        return [(intent.tool_name or "", item) for item in items], ""
-    if style == "compact":
-        return [], json.dumps(answer, separators=(",", ":"), ensure_ascii=False)
-    pretty = json.dumps(answer, indent=2, ensure_ascii=False)
-    return [], pretty if style == "pretty" else f"```json\n{pretty}\n```"
 
 
 def coarse_fragments(text: str, tokens_per_chunk: int) -> list[str]:
@@ -131,17 +82,16 @@ class _Response:
         self.output_tokens = 0
 
     def usage(self, final: bool) -> dict[str, Any]:
-        p, c, t = self.prompt_tokens, self.output_tokens, self.thoughts
-        details = [{"modality": "TEXT", "tokenCount": p}]
         if self.f.vertex and not final:
             return {"trafficType": "ON_DEMAND"}
+        p, c, t = self.prompt_tokens, self.output_tokens, self.thoughts
         out: dict[str, Any] = {"promptTokenCount": p}
         if c:
             out["candidatesTokenCount"] = c
         out["totalTokenCount"] = p + c + t
         if self.f.vertex:
             out["trafficType"] = "ON_DEMAND"
-        out["promptTokensDetails"] = details
+        out["promptTokensDetails"] = [{"modality": "TEXT", "tokenCount": p}]
         if self.f.vertex or not self.thinking:
             out["candidatesTokensDetails"] = [{"modality": "TEXT", "tokenCount": c}]
         if t:
@@ -216,10 +166,9 @@ def stream_chunks(flavour: Flavour, body: dict[str, Any], model: str,
                   seed: str) -> list[dict[str, Any]]:
     """The chunks of a streamed answer, in order."""
     r = _Response(flavour, body, model, seed)
-    calls, text = _calls_or_text(body)
+    calls, text = calls_or_text(body)
     if calls:
-        calling = get_field(get_field(body, "toolConfig"), "functionCallingConfig") or {}
-        if flavour.vertex and get_field(calling, "streamFunctionCallArguments"):
+        if flavour.vertex and get_field(calling_config(body), "streamFunctionCallArguments"):
             return _partial_args_chunks(r, calls)
         r.count(common.dumps([args for _, args in calls]))
         if r.gemini3 and not flavour.vertex:  # the calls, then an empty text part that ends
@@ -243,7 +192,7 @@ def stream_chunks(flavour: Flavour, body: dict[str, Any], model: str,
 def generate(flavour: Flavour, body: dict[str, Any], model: str, seed: str) -> dict[str, Any]:
     """A non-streamed generateContent answer."""
     r = _Response(flavour, body, model, seed)
-    calls, text = _calls_or_text(body)
+    calls, text = calls_or_text(body)
     r.count(common.dumps([a for _, a in calls]) if calls else text)
     parts = r.call_parts(calls) if calls else [{"text": text}]
     return r.chunk(parts, True, True, calls=bool(calls), logprobs=flavour.vertex)
@@ -263,28 +212,6 @@ def json_array_body(chunks: list[dict[str, Any]]) -> bytes:
     """The framing without `alt=sse`: a JSON array of pretty chunks, separated by ',\\r\\n'."""
     items = [json.dumps(c, indent=2, ensure_ascii=False) + "\n" for c in chunks]
     return ("[" + ",\r\n".join(items) + "]").encode()
-
-
-# GenerateContentRequest's fields: the API refuses any other name with a 400.
-_REQUEST_FIELDS = {"model", "contents", "tools", "toolConfig", "safetySettings",
-                   "systemInstruction", "generationConfig", "cachedContent"}
-_VERTEX_FIELDS = {"labels", "modelArmorConfig"}
-
-
-def _invalid(flavour: Flavour, body: dict[str, Any]) -> web.Response | None:
-    """The 400 the API answers a malformed request with, or None."""
-    known = _REQUEST_FIELDS | (_VERTEX_FIELDS if flavour.vertex else set())
-    known |= {"".join("_" + c.lower() if c.isupper() else c for c in k) for k in known}
-    for key in body:
-        if key not in known:
-            message = f'Invalid JSON payload received. Unknown name "{key}": Cannot find field.'
-            return _error(400, "INVALID_ARGUMENT", message, [{
-                "@type": "type.googleapis.com/google.rpc.BadRequest",
-                "fieldViolations": [{"description": message}]}])
-    if not body.get("contents"):
-        return _error(400, "INVALID_ARGUMENT",
-                      "* GenerateContentRequest.contents: contents is not specified\n")
-    return None
 
 
 def _error(status: int, state: str, message: str,
@@ -321,9 +248,12 @@ def make_app(flavour: Flavour) -> web.Application:
         if refused is not None:
             return refused
         body = await common.read_json(request)
-        invalid = _invalid(flavour, body)
+        invalid = invalid_request(body, flavour.vertex)
         if invalid is not None:
-            return invalid
+            message, bad_field = invalid
+            details = [{"@type": "type.googleapis.com/google.rpc.BadRequest",
+                        "fieldViolations": [{"description": message}]}] if bad_field else None
+            return _error(400, "INVALID_ARGUMENT", message, details)
         seed = common.dumps(body)
         if method == "generateContent":
             text = json.dumps(generate(flavour, body, model, seed), indent=2, ensure_ascii=False)

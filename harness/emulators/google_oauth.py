@@ -26,6 +26,13 @@ JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 ISSUED_TOKENS = web.AppKey("issued_tokens", set)
 _EXPIRES_IN = 3599  # what Google answers for a fresh service-account token
+# Google's token endpoint headers, in a fixed order so re-recordings diff cleanly.
+_TOKEN_HEADERS = {"Content-Type": "application/json; charset=utf-8",
+                  "Cache-Control": "no-cache, no-store, max-age=0, must-revalidate",
+                  "Pragma": "no-cache", "Expires": "Mon, 01 Jan 1990 00:00:00 GMT",
+                  "Vary": "Origin, X-Origin, Referer", "Server": "scaffolding on HTTPServer2",
+                  "X-XSS-Protection": "0", "X-Frame-Options": "SAMEORIGIN",
+                  "X-Content-Type-Options": "nosniff"}
 # Public keys "registered in IAM", by key id: PEM bytes.
 _KEYS: dict[str, bytes] = {}
 
@@ -62,10 +69,10 @@ def _verify(token: str, audiences: tuple[str, ...]) -> str | None:
     pem = _KEYS.get(str(header.get("kid")))
     if pem is None:
         return "Invalid JWT Signature."
-    public_key = serialization.load_pem_public_key(pem)
+    public_key: Any = serialization.load_pem_public_key(pem)  # an RSA key: we registered it
     try:
-        public_key.verify(signature, f"{head_b64}.{claims_b64}".encode(),  # type: ignore[union-attr]
-                          padding.PKCS1v15(), hashes.SHA256())  # type: ignore[call-arg]
+        public_key.verify(signature, f"{head_b64}.{claims_b64}".encode(), padding.PKCS1v15(),
+                          hashes.SHA256())
     except InvalidSignature:
         return "Invalid JWT Signature."
     now = time.time()
@@ -92,8 +99,7 @@ async def token(request: web.Request) -> web.Response:
     request.app[ISSUED_TOKENS].add(access_token)
     body: dict[str, Any] = {"access_token": access_token, "expires_in": _EXPIRES_IN,
                             "token_type": "Bearer"}
-    return web.Response(text=json.dumps(body, indent=2), content_type="application/json",
-                        charset="utf-8")
+    return web.Response(text=json.dumps(body, indent=2), headers=_TOKEN_HEADERS)
 
 
 def add_routes(app: web.Application) -> None:

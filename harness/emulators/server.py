@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from .faults import FaultBoard, Seen, middleware
+
 AppFactory = Callable[[], web.Application]
 
 
@@ -22,6 +24,7 @@ class EmulatorHost:
         self._runners: dict[str, web.AppRunner] = {}
         self._urls: dict[str, str] = {}
         self._lock = threading.Lock()
+        self.faults = FaultBoard()
 
     def url(self, name: str, factory: AppFactory) -> str:
         """The root URL of emulator `name`, starting it on first use."""
@@ -31,8 +34,23 @@ class EmulatorHost:
                 self._urls[name] = future.result(timeout=30)
             return self._urls[name]
 
+    def inject(self, name: str, fault: str, count: int = 1, **params: object) -> None:
+        """Give the next `count` requests to emulator `name` the fault `fault` (see faults.py)."""
+        self.faults.inject(name, fault, count, **params)
+
+    def clear_faults(self, name: str | None = None) -> None:
+        """Drop pending faults and recorded requests (of emulator `name`, or all)."""
+        self.faults.clear(name)
+
+    def seen(self, name: str) -> list[Seen]:
+        """The requests emulator `name` received (headers and bodies as they arrived)."""
+        return self.faults.seen(name)
+
     async def _start(self, name: str, factory: AppFactory) -> str:
-        runner = web.AppRunner(factory(), access_log=None)
+        app = factory()
+        # Every emulator gets fault injection the same way, whatever its wire format.
+        app.middlewares.insert(0, middleware(self.faults, name))
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)  # port 0: the OS picks a free port
         await site.start()

@@ -72,11 +72,14 @@ def to_document(cassette_dict: dict[str, Any], provenance: dict[str, Any]) -> di
         req_headers = req.get("headers", {})
         resp_headers = resp.get("headers", {})
         new_req = {k: v for k, v in req.items() if k != "body"}
+        # Sorted: some clients (requests, via vcrpy) hand headers over in set order, which
+        # would make every re-recording diff.
+        new_req["headers"] = dict(sorted((req_headers or {}).items()))
         new_req.update(_encode_body(req.get("body"), _header(req_headers, "content-type")))
         body = (resp.get("body") or {}).get("string", b"")
         new_resp = {k: v for k, v in resp.items() if k != "body"}
         # Bodies are re-encoded, so a recorded length would lie; it is recomputed on load.
-        new_resp["headers"] = {k: v for k, v in resp_headers.items()
+        new_resp["headers"] = {k: v for k, v in sorted(resp_headers.items())
                                if k.lower() not in ("content-length", "content-encoding")}
         new_resp.update(_encode_body(body, _header(resp_headers, "content-type")))
         interactions.append({"request": new_req, "response": new_resp})

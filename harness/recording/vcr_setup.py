@@ -11,6 +11,7 @@ from vcr.persisters.filesystem import CassetteNotFoundError
 from vcr.request import Request
 
 from ..errors import CassetteCorruptError
+from ..faults import reported_model
 from . import serializer as fmt
 from .atomic import write_atomic
 from .scrub import DENY_QUERY, scrub_body, scrub_headers, scrub_uri
@@ -21,6 +22,10 @@ PENDING_PROVENANCE: dict[str, dict[str, Any]] = {}
 LOADED_PROVENANCE: dict[str, dict[str, Any]] = {}
 # Paths being recorded afresh: the old file is not loaded and is replaced atomically on save.
 FRESH: set[str] = set()
+# Paths whose recording must not be saved (a transient failure to retry, a dry run).
+DISCARD: set[str] = set()
+# Credentials the run was given (live): redacted wherever they appear, whatever the position.
+KNOWN_SECRETS: set[str] = set()
 
 
 class HarnessPersister:
@@ -46,19 +51,24 @@ class HarnessPersister:
     @staticmethod
     def save_cassette(cassette_path: str | Path, cassette_dict: dict[str, Any],
                       serializer: Any) -> None:
-        interactions = [{"request": req._to_dict(), "response": resp}
-                        for req, resp in zip(cassette_dict["requests"], cassette_dict["responses"])]
-        provenance = PENDING_PROVENANCE.get(str(cassette_path), {})
+        if str(cassette_path) in DISCARD:
+            return
+        pairs = list(zip(cassette_dict["requests"], cassette_dict["responses"]))
+        interactions = [{"request": req._to_dict(), "response": resp} for req, resp in pairs]
+        provenance = dict(PENDING_PROVENANCE.get(str(cassette_path), {}))
+        if provenance:
+            # The model the provider says answered (a live alias resolves to a dated id).
+            provenance["reported_model"] = reported_model(pairs)
         doc = fmt.to_document({"interactions": interactions}, provenance)
         write_atomic(Path(cassette_path), fmt.dump_yaml(doc))
 
 
 def _before_record_request(request: Request) -> Request:
-    request.uri = scrub_uri(request.uri)
+    request.uri = scrub_uri(request.uri, KNOWN_SECRETS)
     ctype = next((str(v) for k, v in request.headers.items() if k.lower() == "content-type"), "")
     if isinstance(request.body, (bytes, str)):  # file/iterator bodies are left as they are
-        request.body = scrub_body(request.body, ctype)
-    request.headers = scrub_headers(dict(request.headers))
+        request.body = scrub_body(request.body, ctype, KNOWN_SECRETS)
+    request.headers = scrub_headers(dict(request.headers), KNOWN_SECRETS)
     return request
 
 
@@ -67,8 +77,9 @@ def _before_record_response(response: dict[str, Any]) -> dict[str, Any]:
                   for k, v in (response.get("headers") or {}).items()
                   if k.lower() == "content-type"), "")
     if isinstance(response.get("body"), dict):
-        response["body"]["string"] = scrub_body(response["body"].get("string"), ctype)
-    response["headers"] = scrub_headers(dict(response.get("headers", {})))
+        response["body"]["string"] = scrub_body(response["body"].get("string"), ctype,
+                                                KNOWN_SECRETS)
+    response["headers"] = scrub_headers(dict(response.get("headers", {})), KNOWN_SECRETS)
     return response
 
 

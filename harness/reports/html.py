@@ -17,6 +17,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
 table{border-collapse:collapse;margin:6px 0}th,td{border:1px solid #c9d0d8;padding:6px 10px;
 text-align:left;vertical-align:top}th{background:#eef1f5}
 table.support td.lvl{min-width:130px;position:relative;font-weight:600}
+table.support th,table.support td{vertical-align:middle}
 td.full,td.pass{background:#dcf5e3}td.limited{background:#fff1c7}td.none,td.fail,
 td.error{background:#fbdadd}td.unmeasured,td.skipped,td.unsupported{background:#eceff3}
 summary{cursor:pointer;list-style:none;border-radius:4px;padding:1px 2px}
@@ -120,7 +121,8 @@ def _cells_table(data: dict[str, Any]) -> list[str]:
     for c in data["cells"]:
         exc = f'{c["exception_type"]}: {(c["message"] or "")[:300]}' if c["exception_type"] else ""
         values = [f"<code>{escape(c['id'])}</code>", escape(c["outcome"]),
-                  escape(c["layer"] or ""), _num(c["partials"]), _num(c["llm_chunks"]), f'<span class="exc">{escape(exc)}</span>',
+                  escape(c["layer"] or ""), _num(c["partials"]), _num(c["llm_chunks"]),
+                  f'<span class="exc">{escape(exc)}</span>',
                   f'<span class="path">{escape(c["cassette"] or "")}</span>']
         out.append(f'<tr id="{_anchor(c["id"])}">' + "".join(
             f'<td class="{escape(c["outcome"])}">{v}</td>' if i == 1 else f"<td>{v}</td>"
@@ -162,6 +164,13 @@ def render_html(data: dict[str, Any]) -> str:
     if data["unmeasured"]:
         body.append(f"<p>Not measured (a filtered run): {escape(', '.join(data['unmeasured']))}"
                     f"</p>")
+    base = data.get("baseline")
+    if base is not None:
+        changes = [c for c in base["changes"] if c["status"] != "new"]
+        body += ["<h2>Changes since the baseline</h2>", "<ul>"] + [
+            f"<li><strong>{escape(c['status'])}</strong> {escape(c['kind'])} "
+            f"<code>{escape(c['key'])}</code>: {escape(c['before'])} → {escape(c['after'])}</li>"
+            for c in changes] + (["<li>none</li>"] if not changes else []) + ["</ul>"]
     body += ["<h2>Legend</h2>", *_legend(data["legend"]),
              "<h2>Declared (litellm.get_model_info) versus observed</h2>", *_declared_table(data),
              "<h2>Every cell</h2>", *_cells_table(data)]

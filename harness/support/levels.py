@@ -79,7 +79,7 @@ def _modes_text(keys: Sequence[tuple[str, str]], every: Sequence[tuple[str, str]
 # --- Full Streaming -----------------------------------------------------------------------
 
 def raw_grade(cell: CellResult) -> str:
-    """'streams', 'single delta', 'faked' (litellm made a plain HTTP call) or 'no' for a raw_stream cell."""
+    """A raw_stream cell's grade: 'streams', 'single delta', 'faked' (plain HTTP call) or 'no'."""
     if cell.outcome != "pass":  # pass means the streamed deltas joined equal the plain payload
         return "no"
     if not cell.metrics.get("http_streams"):
@@ -283,8 +283,9 @@ GENERAL = (
     "if litellm refuses every mode the level is ❌ None.",
     "`skipped` cells measured nothing and are left out; a column with no measured cell is "
     f"{SYMBOLS[Level.UNMEASURED]} (a filtered run) and is never written into a guide.",
-    "Providers sharing a display name (e.g. gemini and vertex as Google) form one row: their "
-    "cells are pooled and each provider's mode counts as a mode of the row.",
+    "One row per provider display name; providers sharing one (say gemini and vertex both "
+    "displayed as Google) form one row: their cells are pooled and each provider's mode "
+    "counts as a mode of the row.",
 )
 
 

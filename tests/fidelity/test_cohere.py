@@ -201,6 +201,8 @@ def test_non_streamed_answer_fields_match_the_samples(kind: str) -> None:
             "content": [r for r in _sample_json() if r["finish_reason"] == "COMPLETE"]}[kind]
     response = _post(_request(kind, stream=False))
     assert response.status_code == 200 and real
+    real_type = {ex.content_type for ex in _samples() if not is_sse(ex)}
+    assert real_type == {response.headers["content-type"]}
     ours = response.json()
     assert list(ours) == list(real[0]) and _shape(ours["usage"]) == _shape(real[0]["usage"])
     message, real_message = ours["message"], real[0]["message"]

@@ -13,8 +13,8 @@ PROVIDER = Provider(
     fake_credentials=lambda root: {"api_key": "emulator-key"},
     covers="v1beta generateContent / streamGenerateContent (alt=sse with CRLF CRLF separators, "
            "or a JSON array without it); functionCall whole in one chunk, parallel calls as "
-           "parts of it, first call signed, finishReason STOP + finishMessage; JSON text in a "
-           "few coarse chunks (compact with responseSchema, pretty otherwise); usageMetadata "
+           "parts of it, first call signed, finishReason STOP + finishMessage; text in chunks of "
+           "up to 39 tokens (JSON compact with responseSchema, else indented); usageMetadata "
            "with thoughtsTokenCount on every chunk; modelVersion, responseId",
     rank=40,
 )

@@ -75,7 +75,7 @@ PROVIDER = Provider(
            "projects/.../publishers/google/models/<m>:generateContent / streamGenerateContent "
            "with Bearer auth; chunks with role before parts, no index, usageMetadata "
            "{trafficType} until the last chunk, createTime; functionCall whole in one chunk; "
-           "JSON text in ~280-character chunks; partialArgs only when "
+           "text in chunks of up to 65 tokens; partialArgs only when "
            "streamFunctionCallArguments is requested",
     rank=45,
     before_cell=drop_token_cache,

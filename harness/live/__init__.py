@@ -1,0 +1,1 @@
+"""Live runs: targets, record modes, retries, concurrency, the journal and progress."""

@@ -1,0 +1,221 @@
+"""One run over many cells: plan, schedule (a per-provider limit), retry, journal, progress.
+
+The same code path serves replays, emulator recordings and live runs: each attempt is
+`Runner.run_cell`; only the RunSettings' target differs.
+"""
+
+from __future__ import annotations
+
+import heapq
+import multiprocessing
+import time
+from collections import Counter, deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from ..cells import Cell
+from ..errors import HarnessError
+from ..providers import get_provider
+from ..recording.paths import cassette_path
+from ..results import CellResult
+from ..runner import RunSettings
+from . import journal, worker
+from .progress import RunProgress
+from .retry import RetryBudget, RetryPolicy
+from .targets import check_record_mode, missing_credentials
+
+
+@dataclass
+class SessionOptions:
+    """How cells are scheduled, retried, journaled and shown."""
+
+    record_mode: str = "rewrite"
+    jobs: int = 1  # worker processes (1: run in this process)
+    per_provider: int = 1  # attempts in flight per provider
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    resume: bool = False
+    quiet: bool = False
+    verbose: bool = False
+
+
+@dataclass
+class SessionResult:
+    """Every selected cell that finished, and how the run went."""
+
+    cells: dict[str, CellResult]
+    interrupted: bool = False
+    resumed: int = 0  # cells taken from the journal
+    retries: int = 0
+
+
+def _check_cassette(path: Path) -> None:
+    """Raise a one-line CassetteCorruptError when an existing cassette cannot be read."""
+    from ..errors import CassetteCorruptError
+    from ..recording import serializer as fmt
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CassetteCorruptError(f"{path}: not UTF-8 text (binary garbage?); delete it or "
+                                   f"re-record with --record-mode rewrite") from None
+    except OSError as exc:
+        raise CassetteCorruptError(f"{path}: unreadable cassette ({exc.strerror}); fix its "
+                                   f"permissions or re-record with --record-mode rewrite") from None
+    fmt.from_document(fmt.load_yaml(text, str(path)), str(path))
+
+
+def plan(cells: list[Cell], settings: RunSettings,
+         options: SessionOptions) -> list[tuple[Cell, str]]:
+    """(cell, kind) to run: kind 'replay' for a cassette `once` keeps, else 'target'.
+
+    Existing cassettes a record mode reads are checked first: a corrupt one is a one-line
+    error before anything runs or is written.
+    """
+    check_record_mode(options.record_mode)
+    out = []
+    for cell in cells:
+        path = cassette_path(settings.cassette_dir, cell.provider, cell.mode, cell.scenario)
+        recording = settings.target != "replay"
+        if recording and options.record_mode in ("once", "new_episodes", "all") \
+                and path.is_file():
+            _check_cassette(path)
+            if options.record_mode == "once":
+                out.append((cell, "replay"))
+                continue
+        out.append((cell, "target"))
+    return out
+
+
+class _Inline:
+    """Attempts in this process, one at a time."""
+
+    def submit(self, cell: Cell, kind: str) -> Future:
+        future: Future = Future()
+        future.set_result(worker.attempt(cell, kind))
+        return future
+
+    def shutdown(self) -> None:
+        worker.close()
+
+
+class _Pool:
+    """Attempts in worker processes (forkserver: no inherited threads, litellm imported once)."""
+
+    def __init__(self, jobs: int, settings: RunSettings) -> None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["harness.live.worker"])
+        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                        initializer=worker.init, initargs=(settings,))
+
+    def submit(self, cell: Cell, kind: str) -> Future:
+        return self.pool.submit(worker.attempt, cell, kind)
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _crashed(cell: Cell, exc: BaseException, target: str) -> CellResult:
+    return CellResult(cell.provider, cell.mode, cell.scenario, "error", layer="harness",
+                      exception_type=type(exc).__name__, target=target,
+                      message=f"the worker process running this cell died ({exc}); "
+                              f"rerun with --resume")
+
+
+def run_session(cells: list[Cell], settings: RunSettings, options: SessionOptions,
+                out_dir: Path, console: Console, run_info: dict[str, Any]) -> SessionResult:
+    """Run `cells`, journaling each as it ends; a Ctrl-C keeps every finished cell."""
+    work = plan(cells, settings, options)
+    path = journal.journal_path(out_dir)
+    done: dict[str, CellResult] = {}
+    if options.resume:
+        _, journaled = journal.load(path)
+        selected = {c.cell_id for c in cells}
+        done = {k: v for k, v in journaled.items() if k in selected and v.outcome != "skipped"}
+        work = [(c, k) for c, k in work if c.cell_id not in done]
+    else:
+        journal.start(path, run_info)
+    if settings.target == "live":
+        for name in dict.fromkeys(c.provider for c, _ in work):
+            missing = missing_credentials(get_provider(name))
+            if missing:
+                console.print(f"skipping {name}: no credentials; set {', '.join(missing)}",
+                              highlight=False, markup=False, soft_wrap=True)
+    results = dict(done)
+    budget = RetryBudget(options.retry)
+    worker.init(settings)
+    executor: Any = _Inline() if options.jobs <= 1 else _Pool(options.jobs, settings)
+    interrupted = False
+    with RunProgress(len(work), console, options.quiet, options.verbose) as progress:
+        if done:
+            progress.message(f"resuming: {len(done)} cell(s) already in {path}")
+        try:
+            _schedule(work, executor, options, settings, budget, progress, path, results)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            executor.shutdown()
+    return SessionResult(results, interrupted, len(done), budget.spent)
+
+
+def _schedule(work: list[tuple[Cell, str]], executor: Any, options: SessionOptions,
+              settings: RunSettings, budget: RetryBudget, progress: RunProgress,
+              path: Path, results: dict[str, CellResult]) -> None:
+    pending = deque(work)
+    waiting: list[tuple[float, int, Cell, str]] = []  # (ready at, order, cell, kind)
+    running: dict[Future, tuple[Cell, str]] = {}
+    in_flight: Counter[str] = Counter()
+    order = 0
+    while pending or waiting or running:
+        now = time.monotonic()
+        while waiting and waiting[0][0] <= now:
+            _, _, cell, kind = heapq.heappop(waiting)
+            pending.appendleft((cell, kind))
+        for item in list(pending):
+            if len(running) >= max(1, options.jobs):
+                break
+            if in_flight[item[0].provider] >= max(1, options.per_provider):
+                continue
+            pending.remove(item)
+            in_flight[item[0].provider] += 1
+            running[executor.submit(*item)] = item
+        if not running:
+            time.sleep(max(0.0, waiting[0][0] - time.monotonic()))
+            continue
+        timeout = max(0.0, waiting[0][0] - time.monotonic()) if waiting else None
+        finished, _ = wait(list(running), timeout=timeout, return_when=FIRST_COMPLETED)
+        for future in finished:
+            cell, kind = running.pop(future)
+            in_flight[cell.provider] -= 1
+            try:
+                result = CellResult.from_dict(future.result())
+            except BrokenProcessPool as exc:
+                result = _crashed(cell, exc, settings.target)
+            delay = budget.decide(result.cell_id, result.metrics, result.target)
+            if delay is not None:
+                progress.retrying(result.cell_id, str(result.metrics.get("transient")), delay)
+                order += 1
+                heapq.heappush(waiting, (time.monotonic() + delay, order, cell, kind))
+                continue
+            budget.stamp(result)
+            if kind == "replay":
+                result.notes.append(f"kept the existing cassette (record mode "
+                                    f"{options.record_mode}): replayed, not re-recorded")
+            journal.append(path, result)
+            results[result.cell_id] = result
+            progress.finished(result)
+
+
+def check_writable(folder: Path, what: str, option: str) -> None:
+    """A one-line HarnessError when `folder` cannot be created or written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise HarnessError(f"cannot write {what} to {folder}: {exc.strerror or exc}; pass a "
+                           f"writable folder with {option}") from None

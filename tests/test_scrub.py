@@ -1,0 +1,255 @@
+"""Scrubbing is pure and total: no planted credential survives, non-secret content is untouched."""
+
+from __future__ import annotations
+
+import json
+import string
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from harness.recording.scrub import (ALLOW_HEADERS, DENY_HEADERS, DENY_JSON_KEYS, DENY_QUERY,
+                                     REDACTED, header_is_credential, scrub_body,
+                                     scrub_headers, scrub_text, scrub_uri)
+from harness.secrets import patterns
+from tests import wire_samples
+
+_ALNUM = string.ascii_letters + string.digits
+
+
+def _s(alphabet: str, size: int) -> st.SearchStrategy[str]:
+    return st.text(alphabet, min_size=size, max_size=size)
+
+
+# Every provider's real key format (values random, shapes real).
+KEY_FORMATS = st.one_of(
+    st.builds("sk-proj-{}".format, _s(_ALNUM + "-_", 60)),
+    st.builds("sk-{}".format, _s(_ALNUM, 48)),
+    st.builds("sk-ant-api03-{}AA".format, _s(_ALNUM + "-_", 93)),
+    st.builds("AKIA{}".format, _s(string.ascii_uppercase + string.digits, 16)),
+    st.builds("ASIA{}".format, _s(string.ascii_uppercase + string.digits, 16)),
+    st.builds("AIza{}".format, _s(_ALNUM + "-_", 35)),
+    st.builds("ya29.{}".format, _s(_ALNUM + "-_", 80)),
+    st.builds("hf_{}".format, _s(_ALNUM, 34)),
+    st.builds("eyJ{}.eyJ{}.{}".format, _s(_ALNUM, 20), _s(_ALNUM, 40), _s(_ALNUM + "-_", 43)),
+)
+# Keys with no recognisable prefix (Azure, Mistral, Cohere): safe only in an auth position.
+BARE_KEYS = st.one_of(_s("0123456789abcdef", 32), _s(_ALNUM, 32), _s(_ALNUM, 40),
+                      _s(_ALNUM, 84))
+ANY_KEY = st.one_of(KEY_FORMATS, BARE_KEYS)
+# Header names that are not credentials by name (the value decides).
+PLAIN_NAMES = st.builds("x-{}".format, st.text("abcdefghmnoqruvwxz-", min_size=3, max_size=12)
+                        ).filter(lambda n: not header_is_credential(n))
+# Content that is not credential-like: words, numbers, punctuation of ordinary JSON text.
+SAFE_TEXT = st.text(string.ascii_letters + string.digits + " .,:;!?'()-", max_size=60).filter(
+    lambda t: not patterns.find(t) and REDACTED not in t)
+
+
+def _flat(value: object) -> str:
+    return json.dumps(value) if not isinstance(value, (str, bytes)) else str(value)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(token=ANY_KEY, name=st.sampled_from(sorted(DENY_HEADERS) + ["x-custom-api-key",
+                                                                    "x-session-token",
+                                                                    "x-account-id"]),
+       bearer=st.booleans(), as_list=st.booleans())
+def test_credential_headers_never_survive(token: str, name: str, bearer: bool,
+                                          as_list: bool) -> None:
+    value = f"Bearer {token}" if bearer else token
+    out = scrub_headers({name: [value] if as_list else value, "Content-Type": "application/json"})
+    assert token not in _flat(out)
+    assert out["Content-Type"] == "application/json"
+
+
+@settings(max_examples=60)
+@given(token=KEY_FORMATS, name=PLAIN_NAMES, prefix=SAFE_TEXT)
+def test_key_shaped_values_in_any_header_never_survive(token: str, name: str,
+                                                        prefix: str) -> None:
+    assume(token not in prefix)
+    out = scrub_headers({name: f"{prefix} {token}"})
+    assert token not in _flat(out)
+
+
+@settings(max_examples=60)
+@given(token=ANY_KEY, name=st.sampled_from(sorted(DENY_QUERY) + ["X-Amz-Signature", "sig",
+                                                                  "access_token"]),
+       other=SAFE_TEXT)
+def test_credential_query_parameters_never_survive(token: str, name: str, other: str) -> None:
+    uri = scrub_uri(f"https://example.com/v1/models/m:stream?alt=sse&{name}={token}&q=x")
+    assert token not in uri
+    assert dict(parse_qsl(urlsplit(uri).query)) == {"alt": "sse", "q": "x"}
+
+
+@settings(max_examples=50)
+@given(token=KEY_FORMATS, name=st.text("abcdefgmnoprsuvwxyz_", min_size=1, max_size=8))
+def test_key_shaped_query_values_never_survive(token: str, name: str) -> None:
+    assert token not in scrub_uri(f"https://example.com/x?{name}={token}")
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(token=ANY_KEY, key=st.sampled_from(DENY_JSON_KEYS), depth=st.integers(0, 3),
+       text=SAFE_TEXT)
+def test_credential_json_fields_never_survive(token: str, key: str, depth: int,
+                                              text: str) -> None:
+    assume(token not in text)
+    body: object = {key: token, "note": text}
+    for _ in range(depth):
+        body = {"data": [body, {"x": 1}]}
+    raw = json.dumps(body).encode()
+    scrubbed = scrub_body(raw, "application/json")
+    assert token not in scrubbed.decode()
+    assert text in json.dumps(json.loads(scrubbed))  # the rest stays, JSON stays valid
+
+
+@settings(max_examples=60)
+@given(token=KEY_FORMATS, text=SAFE_TEXT, sse=st.booleans())
+def test_key_shaped_strings_anywhere_in_a_body_never_survive(token: str, text: str,
+                                                            sse: bool) -> None:
+    payload = json.dumps({"choices": [{"delta": {"content": f"{text} {token} {text}"}}]})
+    body = f"data: {payload}\n\ndata: [DONE]\n\n" if sse else payload
+    out = scrub_body(body.encode(), "text/event-stream" if sse else "application/json")
+    assert token not in out.decode()
+
+
+@settings(max_examples=50)
+@given(token=ANY_KEY, field=st.sampled_from(["assertion", "client_secret", "refresh_token",
+                                             "subject_token", "code"]))
+def test_oauth_form_fields_never_survive(token: str, field: str) -> None:
+    body = f"grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&{field}={token}"
+    out = scrub_body(body.encode(), "application/x-www-form-urlencoded")
+    assert token not in out.decode()
+    assert dict(parse_qsl(out.decode()))["grant_type"].endswith("jwt-bearer")
+
+
+@settings(max_examples=50)
+@given(token=st.text(_ALNUM + "-_.", min_size=12, max_size=60), where=st.integers(0, 3))
+def test_a_secret_the_run_was_given_never_survives_in_any_position(token: str,
+                                                                   where: int) -> None:
+    # Whatever its format: the literal value is known, so it is removed everywhere.
+    headers = {"user-agent": f"agent/{token}"} if where == 0 else {"accept": "*/*"}
+    uri = f"https://h.example/p/{token}" if where == 1 else "https://h.example/p"
+    body = f'{{"text": "{token}"}}'.encode() if where == 2 else b'{"a": 1}'
+    text = f"error: {token} rejected" if where == 3 else "ok"
+    known = {token}
+    dumped = (_flat(scrub_headers(headers, known)) + scrub_uri(uri, known)
+              + scrub_body(body, "application/json", known).decode() + scrub_text(text, known))
+    assert token not in dumped
+
+
+@settings(max_examples=60)
+@given(values=st.dictionaries(st.sampled_from(sorted(ALLOW_HEADERS - {"date"})), SAFE_TEXT,
+                              max_size=8),
+       stainless=SAFE_TEXT)
+def test_non_secret_headers_pass_untouched(values: dict[str, str], stainless: str) -> None:
+    headers = {**values, "x-stainless-retry-count": stainless,
+               "x-ratelimit-remaining-tokens": "9999", "anthropic-ratelimit-tokens-reset": "1"}
+    assert scrub_headers(headers) == headers
+
+
+@settings(max_examples=60)
+@given(body=st.recursive(st.one_of(SAFE_TEXT, st.integers(), st.booleans(), st.none()),
+                         lambda kids: st.one_of(
+                             st.lists(kids, max_size=3),
+                             st.dictionaries(st.sampled_from(["name", "age", "bio", "city",
+                                                              "items", "content", "model"]),
+                                             kids, max_size=3)),
+                         max_leaves=10),
+       sse=st.booleans())
+def test_non_secret_bodies_are_returned_byte_for_byte(body: object, sse: bool) -> None:
+    text = json.dumps(body, ensure_ascii=False)
+    raw = (f"data: {text}\n\n" if sse else text).encode()
+    assert scrub_body(raw, "text/event-stream" if sse else "application/json") is raw
+
+
+@settings(max_examples=50)
+@given(path=st.text(string.ascii_lowercase + "/-_", max_size=30),
+       query=st.dictionaries(st.sampled_from(["alt", "api-version", "stream", "q"]),
+                             st.text(_ALNUM + "-", min_size=1, max_size=12), max_size=3))
+def test_non_secret_uris_are_untouched(path: str, query: dict[str, str]) -> None:
+    from urllib.parse import urlencode
+    uri = f"https://api.example.com/{path}" + (f"?{urlencode(query)}" if query else "")
+    assert scrub_uri(uri) == uri
+
+
+# Each credential form as the providers really send it.
+_SIGV4 = ("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLQ/20251124/us-east-1/bedrock/"
+          "aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature="
+          "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7")
+_JWT = ("eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImFiYyJ9.eyJpc3MiOiJzYUBwLmlhbSIsInNjb3Bl"
+        "IjoiY2xvdWQifQ.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl")
+FORMS = [
+    ("header", "Authorization", "Bearer sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7cDe0f",
+     "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7cDe0f"),
+    ("header", "x-api-key", "sk-ant-api03-Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe9Dc8Ba7AA",
+     "sk-ant-api03-Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe9Dc8Ba7AA"),
+    ("header", "api-key", "3f9c2b7a1e8d4c6b9a0f5e2d7c1b8a4f", "3f9c2b7a1e8d4c6b9a0f5e2d7c1b8a4f"),
+    ("header", "x-goog-api-key", "AIzaSyD4x9Qm2Lp7Vt3Rk8Wn1Hs6Jc5Fb0Gy4Ue",
+     "AIzaSyD4x9Qm2Lp7Vt3Rk8Wn1Hs6Jc5Fb0Gy4Ue"),
+    ("header", "Authorization", _SIGV4, "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b"),
+    ("header", "X-Amz-Security-Token", "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ",
+     "IQoJb3JpZ2luX2VjEJr"),
+    ("header", "X-Amz-Date", "20251124T051603Z", "20251124T051603Z"),
+    ("header", "Cookie", "__cf_bm=Xy7Qm2Lp9Vt3Rk8Wn1Hs6Jc5Fb0Gy4Ue; _cfuvid=abc123def456",
+     "Xy7Qm2Lp9Vt3Rk8Wn1Hs6Jc5Fb0Gy4Ue"),
+    ("header", "Set-Cookie", "__cf_bm=Pq7Rs2Tu9Vw3Xy8Za1Bc; path=/; HttpOnly", "Pq7Rs2Tu9Vw3Xy8Za1Bc"),
+    ("header", "OpenAI-Organization", "org-Ab12Cd34Ef56Gh78Ij90Kl12", "org-Ab12Cd34Ef56Gh78Ij90Kl12"),
+    ("header", "OpenAI-Project", "proj_Zy98Xw76Vu54Ts32Rq10Po98", "proj_Zy98Xw76Vu54Ts32Rq10Po98"),
+    ("header", "anthropic-organization-id", "4f1c7e2a-9b3d-4e8f-a6c5-1d2e3f4a5b6c",
+     "4f1c7e2a-9b3d-4e8f-a6c5-1d2e3f4a5b6c"),
+    ("header", "x-goog-user-project", "my-billing-project-4711", "my-billing-project-4711"),
+    ("query", "key", "AIzaSyQ1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J", "AIzaSyQ1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J"),
+    ("query", "X-Amz-Signature", "aa0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b", "aa0b1c2d3e4f5a6b7c8d9e0f"),
+    ("query", "X-Amz-Credential", "AKIAIOSFODNN7EXAMPLQ/20251124/us-east-1/s3/aws4_request",
+     "AKIAIOSFODNN7EXAMPLQ"),
+    ("userinfo", "", "user:s3cr3t-passw0rd-value", "s3cr3t-passw0rd-value"),
+    ("form", "assertion", _JWT, _JWT[:40]),
+    ("json", "access_token", "ya29.a0AfB_byC3dE4fG5hI6jK7lM8nO9pQ0rS1tU2vW3xY4zA5bC6dE7",
+     "ya29.a0AfB_byC3dE4fG5hI6jK7lM8nO9pQ0r"),
+    ("json", "id_token", _JWT, _JWT[:40]),
+    ("json", "refresh_token", "1//0gLq7Xy9Zw2Vu4Ts6Rq8Po0Nm3Lk5Ji7Hg9Fe", "1//0gLq7Xy9Zw2Vu4Ts6Rq8"),
+]
+
+
+@pytest.mark.parametrize("where,name,value,secret", FORMS, ids=[f"{f[0]}-{f[1] or 'url'}"
+                                                                  for f in FORMS])
+def test_every_credential_form_of_every_provider_is_removed(where: str, name: str, value: str,
+                                                            secret: str) -> None:
+    if where == "header":
+        out = _flat(scrub_headers({name: [value], "accept": ["application/json"]}))
+        assert "application/json" in out
+    elif where == "query":
+        out = scrub_uri(f"https://h.example/v1/x?alt=sse&{name}={value}")
+        assert "alt=sse" in out
+    elif where == "userinfo":
+        out = scrub_uri(f"https://{value}@h.example/v1/x")
+        assert out == "https://h.example/v1/x"
+    elif where == "form":
+        out = scrub_body(f"grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&"
+                         f"{name}={value}".encode(), "application/x-www-form-urlencoded").decode()
+        assert "grant_type=" in out
+    else:
+        out = scrub_body(json.dumps({name: value, "expires_in": 3599, "token_type": "Bearer"}),
+                         "application/json")
+        assert json.loads(out) == {name: REDACTED, "expires_in": 3599, "token_type": "Bearer"}
+    assert secret not in out
+
+
+def test_real_recordings_keep_their_plain_headers_and_lose_their_credentials() -> None:
+    # Every header of every real provider recording: credentials gone, the rest unchanged.
+    checked = 0
+    for provider in ("openai", "azure", "mistral", "anthropic", "bedrock", "cohere", "gemini",
+                     "vertex"):
+        for exchange in wire_samples.load_all(provider):
+            out = scrub_headers(dict(exchange.headers))
+            for name, value in exchange.headers.items():
+                if name in DENY_HEADERS or name in ("date", "host", "content-length"):
+                    assert name not in out
+                elif not header_is_credential(name) and not patterns.find(value):
+                    assert out[name] == value, name
+                    checked += 1
+    if not checked:
+        pytest.skip(wire_samples.SKIP_REASON)
+    assert checked > 300
