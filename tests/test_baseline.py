@@ -1,4 +1,4 @@
-"""The CI gate: cells and levels against a baseline; diff and run --baseline exit 1 on regression."""
+"""The CI gate: cells and levels vs a baseline; diff and run --baseline exit 1 on regression."""
 
 from __future__ import annotations
 

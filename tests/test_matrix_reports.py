@@ -88,6 +88,18 @@ def test_providers_sharing_a_display_name_form_one_row(monkeypatch: pytest.Monke
     assert google.reason == "streams in gemini/tools; payload in a single delta in vertex/tools"
 
 
+def test_a_provider_with_only_harness_errors_gets_no_row(tmp_path: Path) -> None:
+    results = synthetic_results()
+    for s in SCENARIOS:  # llamacpp: live-only, no cassettes recorded
+        cell = make_cell("llamacpp", "tools", s, "error", "harness", "CassetteMissingError")
+        results.cells[cell.cell_id] = cell
+    assert [r.display for r in build_rows(results)] == ["OpenAI", "Azure", "Mistral"]
+    text = render_support(report_data(results, lookup=fake_lookup, root=tmp_path))
+    display = matrix_mod.display_of("llamacpp")[0]  # whatever the entry calls itself
+    assert ("Not shown, no cell measured anything (harness errors such as missing cassettes, "
+            f"or skipped): {display}.") in text
+
+
 def test_streaming_support_md_has_table_legend_and_evidence(data: dict) -> None:
     text = render_support(data)
     table = text.split(START + "\n", 1)[1].split("\n" + END, 1)[0].splitlines()

@@ -95,6 +95,14 @@ def test_only_skipped_is_unmeasured() -> None:
     assert v.level is Level.UNMEASURED and v.evidence == ()
 
 
+def test_harness_errors_measured_nothing() -> None:
+    # A missing cassette says nothing about the provider: json's cell is left out entirely.
+    missing = make_cell("p", "json", "raw_stream", "error", "harness", "CassetteMissingError")
+    v = decide_full([make_cell("p", "tools", "raw_stream"), missing])
+    assert v.level is Level.FULL and ids(v) == ["p-tools-raw_stream"]
+    assert decide_full([missing]).level is Level.UNMEASURED
+
+
 # --- Partial / Iterable -----------------------------------------------------------------------
 
 def test_partial_full_needs_sync_and_async_incremental_and_all_modes_correct() -> None:

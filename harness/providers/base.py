@@ -20,7 +20,9 @@ class Provider:
     """One provider as the harness measures it through litellm."""
 
     name: str
-    display: str  # its row in the guide's streaming table
+    # Its row in the guide's streaming table. Providers sharing a row are merged there (gemini
+    # and vertex are the guide's "Google", bedrock its "AWS"); the detailed report keeps them apart.
+    display: str
     model_prefix: str  # litellm's provider prefix, e.g. "openai/"
     default_model: str
     credentials: tuple[str, ...]  # environment variables a live run needs

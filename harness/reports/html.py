@@ -26,12 +26,12 @@ font-weight:400}details[open]>summary::after{content:" ▾"}
 summary:focus-visible{outline:2px solid #1f6feb;outline-offset:2px}
 .panel{position:absolute;z-index:5;top:100%;left:-1px;width:460px;background:#fff;
 border:1px solid #8c96a3;border-radius:6px;box-shadow:0 6px 20px rgba(0,0,0,.18);
-padding:10px 12px;font-weight:400;font-size:13px}
+padding:10px 12px;font-weight:400;font-size:13px;max-height:60vh;overflow-y:auto}
 td.right .panel{left:auto;right:-1px}
 .panel p{margin:0 0 6px}.panel ul{margin:0;padding-left:18px}.panel li{margin:0 0 4px}
 code,.path{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}.path{color:#4a5563}
 .exc{color:#8a1c25}table.cells td{padding:3px 8px;font-size:13px}
-table.cells code,table.cells .path{white-space:nowrap}
+table.cells code{white-space:nowrap}.scroll{overflow-x:auto}
 tr:target td{outline:2px solid #1f6feb}.legend li{margin:2px 0}.flag{color:#8a4b00}
 """
 
@@ -53,6 +53,11 @@ def _inline(text: str) -> str:
     return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
 
 
+def _short(text: str, limit: int = 160) -> str:
+    # The full message is in the cells table below; a popover shows its start.
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _num(value: Any) -> str:
     return "" if value is None else escape(str(value))
 
@@ -67,7 +72,7 @@ def _evidence_item(e: dict[str, Any], cell: dict[str, Any] | None) -> str:
     if cell is not None:
         if cell.get("exception_type"):
             parts.append(f'<br><span class="exc">{escape(cell["exception_type"])}: '
-                         f'{escape((cell.get("message") or "")[:300])}</span>')
+                         f'{escape(_short(cell.get("message") or ""))}</span>')
         parts.append(f'<br><span class="path">{escape(cell.get("cassette") or "")}</span>')
     return "<li>" + "".join(parts) + "</li>"
 
@@ -164,6 +169,9 @@ def render_html(data: dict[str, Any]) -> str:
     if data["unmeasured"]:
         body.append(f"<p>Not measured (a filtered run): {escape(', '.join(data['unmeasured']))}"
                     f"</p>")
+    if data["rows_not_measured"]:
+        body.append("<p>Not shown, no cell measured anything (harness errors such as missing "
+                    f"cassettes, or skipped): {escape(', '.join(data['rows_not_measured']))}</p>")
     base = data.get("baseline")
     if base is not None:
         changes = [c for c in base["changes"] if c["status"] != "new"]
@@ -173,7 +181,7 @@ def render_html(data: dict[str, Any]) -> str:
             for c in changes] + (["<li>none</li>"] if not changes else []) + ["</ul>"]
     body += ["<h2>Legend</h2>", *_legend(data["legend"]),
              "<h2>Declared (litellm.get_model_info) versus observed</h2>", *_declared_table(data),
-             "<h2>Every cell</h2>", *_cells_table(data)]
+             "<h2>Every cell</h2>", '<div class="scroll">', *_cells_table(data), "</div>"]
     return ("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
             "<meta name=viewport content=\"width=device-width, initial-scale=1\">"
             f"<title>Streaming support</title><style>{CSS}</style></head><body>\n"

@@ -15,7 +15,7 @@ from ..results import CellResult, RunResults
 from ..scenarios import all_scenarios
 from ..support.declared import Lookup, compare as compare_declared, declared_capabilities
 from ..support.levels import COLUMNS, RULES, legend_lines
-from ..support.matrix import HEADER, build_rows, unmeasured
+from ..support.matrix import HEADER, build_rows, unmeasured, unmeasured_rows
 
 REPORT_VERSION = 1
 
@@ -105,6 +105,7 @@ def report_data(results: RunResults, baseline: RunResults | None = None,
                                                  for e in r.verdicts[col].evidence]}
                               for col in COLUMNS}} for r in rows],
         "unmeasured": unmeasured(rows),
+        "rows_not_measured": unmeasured_rows(results),
         "cells": list(records.values()),
         "declared": [{"provider": c.provider, "model": c.model, "capability": c.key,
                       "declared": c.declared, "observed": c.observed, "flag": c.flag,

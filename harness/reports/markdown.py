@@ -39,6 +39,9 @@ def render_support(data: dict[str, Any]) -> str:
              provenance_line(data["provenance"]), "", START, *table_lines(data), END, ""]
     if data["unmeasured"]:
         lines += ["Not measured (a filtered run): " + ", ".join(data["unmeasured"]) + ".", ""]
+    if data["rows_not_measured"]:
+        lines += ["Not shown, no cell measured anything (harness errors such as missing "
+                  "cassettes, or skipped): " + ", ".join(data["rows_not_measured"]) + ".", ""]
     lines += ["## Legend", "", *data["legend"], "", "## Evidence", "",
               "Each symbol, why, and the cells that decided it.", ""]
     for row in data["rows"]:

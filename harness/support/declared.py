@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..results import CellResult, RunResults
-from .levels import raw_grade
+from .levels import measured, raw_grade
 
 # Declared key -> what observation stands for it.
 CAPABILITIES: dict[str, str] = {
@@ -38,7 +38,7 @@ def declared_capabilities(model: str) -> tuple[tuple[str, bool | None], ...]:
 
 def _observed_by(key: str, cell: CellResult) -> bool | None:
     """Whether `cell` shows `key` working (True), failing (False) or says nothing (None)."""
-    if cell.outcome == "skipped":
+    if not measured(cell):
         return None
     if key == "supports_function_calling":
         return cell.outcome == "pass" if cell.mode == "tools" else None

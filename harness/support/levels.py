@@ -67,9 +67,15 @@ def _fault(cell: CellResult) -> str:
     return f"{cell.outcome}{layer}" + (f": {cell.exception_type}" if cell.exception_type else "")
 
 
+def measured(cell: CellResult) -> bool:
+    """Whether a cell measured the provider at all."""
+    # A skipped cell, or a harness error (missing or drifted cassette), says nothing about
+    # the provider; the run itself already exits 1 on harness errors.
+    return cell.outcome != "skipped" and cell.layer != "harness"
+
+
 def _of(cells: Sequence[CellResult], names: Sequence[str]) -> list[CellResult]:
-    # Skipped cells measured nothing: they are left out of every rule.
-    return [c for c in cells if c.scenario in names and c.outcome != "skipped"]
+    return [c for c in cells if c.scenario in names and measured(c)]
 
 
 def _modes_text(keys: Sequence[tuple[str, str]], every: Sequence[tuple[str, str]]) -> str:
@@ -89,13 +95,13 @@ def raw_grade(cell: CellResult) -> str:
 
 def decide_full(cells: Sequence[CellResult]) -> Verdict:
     """Full Streaming from the raw_stream cells."""
-    measured = _of(cells, ("raw_stream",))
-    if not measured:
+    ran = _of(cells, ("raw_stream",))
+    if not ran:
         return Verdict(Level.UNMEASURED, "no raw_stream cell was run")
-    supported = [c for c in measured if c.outcome != "unsupported"]
+    supported = [c for c in ran if c.outcome != "unsupported"]
     grades = {c.cell_id: raw_grade(c) for c in supported}
-    evidence = tuple(Evidence(c.cell_id, _raw_note(c)) for c in measured)
-    keys = [_key(c) for c in measured]
+    evidence = tuple(Evidence(c.cell_id, _raw_note(c)) for c in ran)
+    keys = [_key(c) for c in ran]
     by_grade = {g: [_key(c) for c in supported if grades[c.cell_id] == g]
                 for g in ("streams", "single delta", "faked", "no")}
     if supported and len(by_grade["streams"]) == len(supported):
@@ -138,19 +144,19 @@ def iterable_incremental(cell: CellResult) -> bool:
 
 def _stream_column(cells: Sequence[CellResult], sync: str, async_: str, call: str,
                    incremental: Callable[[CellResult], bool]) -> Verdict:
-    measured = _of(cells, (sync, async_))
-    if not measured:
+    ran = _of(cells, (sync, async_))
+    if not ran:
         return Verdict(Level.UNMEASURED, f"no {call} cell was run")
     evidence = tuple(Evidence(c.cell_id, _fault(c) + (", incremental" if incremental(c) else
                                                       ", not incremental" if c.outcome == "pass"
                                                       else ""))
-                     for c in measured)
-    supported = [c for c in measured if c.outcome != "unsupported"]
+                     for c in ran)
+    supported = [c for c in ran if c.outcome != "unsupported"]
     passing = [c for c in supported if c.outcome == "pass"]
     if not passing:
         why = "litellm refuses every mode" if not supported else f"{call} never passes"
         return Verdict(Level.NONE, why, evidence)
-    keys = [_key(c) for c in measured]
+    keys = [_key(c) for c in ran]
     good = {(_key(c), c.scenario) for c in supported if incremental(c)}
     both = [k for k in keys if (k, sync) in good and (k, async_) in good]
     failing = [c for c in supported if c.outcome != "pass"]
@@ -201,13 +207,13 @@ def sync_only_failure(cell: CellResult) -> bool:
 
 def decide_async(cells: Sequence[CellResult]) -> Verdict:
     """Async Support: every async scenario passes wherever its sync twin works."""
-    by_id = {(c.provider, c.mode, c.scenario): c for c in cells if c.outcome != "skipped"}
+    by_id = {(c.provider, c.mode, c.scenario): c for c in cells if measured(c)}
     pairs = twin_pairs()
-    measured = [c for c in by_id.values() if c.scenario in {a for _, a in pairs}]
-    if not measured:
+    ran = [c for c in by_id.values() if c.scenario in {a for _, a in pairs}]
+    if not ran:
         return Verdict(Level.UNMEASURED, "no async cell was run")
     expected: list[CellResult] = []
-    for a in measured:
+    for a in ran:
         twin = by_id.get((a.provider, a.mode, next(s for s, x in pairs if x == a.scenario)))
         if twin is not None and (twin.outcome == "pass" or sync_only_failure(twin)):
             expected.append(a)
@@ -215,8 +221,8 @@ def decide_async(cells: Sequence[CellResult]) -> Verdict:
     counted = {a.cell_id for a in expected}
     evidence = tuple(Evidence(a.cell_id, _fault(a) + ("" if a.cell_id in counted else
                                                       "; not counted: its sync twin does not pass"))
-                     for a in sorted(measured, key=lambda c: c.cell_id))
-    if not any(a.outcome == "pass" for a in measured):
+                     for a in sorted(ran, key=lambda c: c.cell_id))
+    if not any(a.outcome == "pass" for a in ran):
         return Verdict(Level.NONE, "no async scenario passes", evidence)
     if not missing:
         return Verdict(Level.FULL, f"all {len(expected)} async cells pass where their sync twin "
@@ -281,8 +287,9 @@ GENERAL = (
     "A mode whose cell is `unsupported` (litellm refuses it before any request) is not "
     "supported through litellm for that provider: it is left out of \"every supported mode\"; "
     "if litellm refuses every mode the level is ❌ None.",
-    "`skipped` cells measured nothing and are left out; a column with no measured cell is "
-    f"{SYMBOLS[Level.UNMEASURED]} (a filtered run) and is never written into a guide.",
+    "`skipped` cells and harness errors (a missing or drifted cassette) measured nothing and "
+    "are left out; a row with no measured cell is not shown; a column with no measured cell "
+    f"is {SYMBOLS[Level.UNMEASURED]} (a filtered run) and is never written into a guide.",
     "One row per provider display name; providers sharing one (say gemini and vertex both "
     "displayed as Google) form one row: their cells are pooled and each provider's mode "
     "counts as a mode of the row.",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..errors import UnknownNameError
 from ..results import CellResult, RunResults
-from .levels import COLUMNS, Level, Verdict, decide_row
+from .levels import COLUMNS, Level, Verdict, decide_row, measured
 
 HEADER = ("Provider",) + COLUMNS
 
@@ -37,8 +37,12 @@ def display_of(provider: str) -> tuple[str, int]:
     return entry.display, entry.rank
 
 
-def build_rows(results: RunResults) -> list[Row]:
-    """Group cells by display name and decide every column, in the guide's row order."""
+def build_rows(results: RunResults, *, unmeasured_too: bool = False) -> list[Row]:
+    """Group cells by display name and decide every column, in the guide's row order.
+
+    A row none of whose cells measured anything (a live-only provider without cassettes) is
+    left out unless `unmeasured_too`: the table would otherwise claim ❌ None for it.
+    """
     groups: dict[str, list[CellResult]] = {}
     ranks: dict[str, int] = {}
     for cell in results.cells.values():
@@ -47,8 +51,15 @@ def build_rows(results: RunResults) -> list[Row]:
         ranks[display] = min(rank, ranks.get(display, rank))
     rows = [Row(display, tuple(sorted({c.provider for c in cells})), ranks[display],
                 decide_row(sorted(cells, key=lambda c: c.cell_id)))
-            for display, cells in groups.items()]
+            for display, cells in groups.items()
+            if unmeasured_too or any(measured(c) for c in cells)]
     return sorted(rows, key=lambda r: (r.rank, r.display))
+
+
+def unmeasured_rows(results: RunResults) -> list[str]:
+    """Display names of the rows `build_rows` leaves out: nothing measured."""
+    shown = {r.display for r in build_rows(results)}
+    return [r.display for r in build_rows(results, unmeasured_too=True) if r.display not in shown]
 
 
 def unmeasured(rows: Sequence[Row]) -> list[str]:

@@ -4,7 +4,7 @@ from ...emulators import bedrock_converse
 from ..base import Provider
 
 PROVIDER = Provider(
-    name="bedrock", display="Bedrock", model_prefix="bedrock/",
+    name="bedrock", display="AWS", model_prefix="bedrock/",
     # Claude Sonnet 4.5 through the US inference profile; litellm routes it to Converse and
     # sends json_schema as native outputConfig.textFormat for it.
     default_model="us.anthropic.claude-sonnet-4-5-20250929-v1:0",

@@ -4,7 +4,7 @@ from ...emulators import google_genai
 from ..base import Provider
 
 PROVIDER = Provider(
-    name="gemini", display="Gemini", model_prefix="gemini/", default_model="gemini-2.5-flash",
+    name="gemini", display="Google", model_prefix="gemini/", default_model="gemini-2.5-flash",
     credentials=("GEMINI_API_KEY",),
     # litellm appends /models/<model>:<method> (and ?alt=sse) to a custom api_base.
     point_at=lambda root: {"api_base": f"{root}/v1beta"},

@@ -66,7 +66,7 @@ def drop_token_cache() -> None:
 
 
 PROVIDER = Provider(
-    name="vertex", display="Vertex AI", model_prefix="vertex_ai/", default_model=MODEL,
+    name="vertex", display="Google", model_prefix="vertex_ai/", default_model=MODEL,
     credentials=("GOOGLE_APPLICATION_CREDENTIALS", "VERTEXAI_PROJECT", "VERTEXAI_LOCATION"),
     point_at=point_at,
     emulator=lambda: google_genai.make_app(google_genai.VERTEX),
