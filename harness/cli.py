@@ -51,6 +51,7 @@ def _execute(target: str, providers: list[str] | None, modes: list[str] | None,
     from . import __version__
     from .baseline import gate, load_baseline
     from .reports import write_all_reports
+    from .live.journal import journal_path
     from .live.session import SessionOptions, check_writable, run_session
     from .live.targets import check_model
 
@@ -60,7 +61,7 @@ def _execute(target: str, providers: list[str] | None, modes: list[str] | None,
     old = load_baseline(baseline, may_be_missing=update_baseline) if baseline else None
     cells = select_cells(providers or (), modes or (), scenarios or ())
     session = session or SessionOptions(verbose=verbose)
-    check_model(model, list(dict.fromkeys(c.provider for c in cells)) if model else [])
+    check_model(model, list(dict.fromkeys(c.provider for c in cells)))
     if base_url and len({c.provider for c in cells}) != 1:
         raise HarnessError("--base-url needs exactly one --provider; for several, set "
                            "CONFORMANCE_<PROVIDER>_BASE_URL for each")
@@ -89,6 +90,8 @@ def _execute(target: str, providers: list[str] | None, modes: list[str] | None,
     run_results.write(out_dir / "results.json")
     write_atomic(out_dir / "results.md", render_markdown(run_results))
     write_all_reports(run_results, out_dir, baseline=old)
+    if not outcome.interrupted:  # results.json holds every cell: the journal's job is done
+        journal_path(out_dir).unlink(missing_ok=True)
     summary = ", ".join(f"{n} {o}" for o, n in sorted(counts(run_results).items()))
     console.print(f"{len(results)} cells: {summary}. Wrote {out_dir / 'results.json'} and "
                   f"{out_dir / 'results.md'}", highlight=False)

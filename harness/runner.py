@@ -76,8 +76,13 @@ class Runner:
         self.versions = library_versions()
 
     def close(self) -> None:
-        """Release the event loop (finalising litellm's async generators, which would
-        otherwise print 'Task was destroyed but it is pending!' at exit)."""
+        """Release the event loop, as asyncio.run does: cancel what litellm left running (its
+        logging worker) and finalise async generators, or they warn when collected."""
+        pending = asyncio.all_tasks(self.loop)
+        for task in pending:
+            task.cancel()
+        if pending:
+            self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         self.loop.run_until_complete(self.loop.shutdown_asyncgens())
         self.loop.close()
 

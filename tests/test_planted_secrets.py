@@ -52,7 +52,7 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Planted:
     (folder / "keys").mkdir()
     env, secrets = emulator_as_live(names, folder / "keys")
     args = [sys.executable, "-c", "from harness.cli import main; main()", "record", "--live",
-            "--record-mode", "rewrite", "--timeout", "30", "--verbose",
+            "--record-mode", "rewrite", "--timeout", "30", "--verbose", "--jobs", "3",
             "--out", str(folder / "out"), "--cassettes", str(folder / "cassettes")]
     for name in names:
         args += ["-p", name]

@@ -72,10 +72,9 @@ def test_sigkill_keeps_finished_cells_and_resume_completes_the_run(
     assert results.run["resumed_cells"] == len(kept)
     for cell_id, before in kept.items():  # taken from the journal, not re-run
         assert results.cells[cell_id].finished_at == before.finished_at
-    _, final = journal.load(path)
-    assert len(final) == TOTAL
-    lines = path.read_text().splitlines()
-    assert len(lines) == TOTAL + 1 and all(json.loads(line) for line in lines)
+    # Complete now: results.json holds every cell and the journal is gone.
+    assert not path.exists()
+    assert json.loads((out / "results.json").read_text())["run"]["interrupted"] is False
 
 
 def _cell(scenario: str) -> CellResult:
@@ -104,3 +103,80 @@ def test_an_unusable_journal_is_a_clear_error(tmp_path: Path, content: str,
     with pytest.raises(Exception) as info:
         journal.load(path)
     assert expected in str(info.value) and "run without --resume" in str(info.value)
+
+
+def test_ctrl_c_keeps_finished_cells_and_never_saves_half_a_cell(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import harness.runner as runner_module
+
+    real = runner_module.run_scenario
+    calls: list[str] = []
+
+    def interrupted_second_cell(scenario, *args):  # type: ignore[no-untyped-def]
+        calls.append(scenario.name)
+        real(scenario, *args)  # the requests really go out and are recorded...
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # ...then Ctrl-C lands before the cell ends
+
+    monkeypatch.setattr(runner_module, "run_scenario", interrupted_second_cell)
+    out, cassettes = tmp_path / "out", tmp_path / "cassettes"
+    outcome = run_cli("record", "-p", "openai", "-m", "json", "-s", "sync", "-s", "async",
+                      "-s", "nested", "--out", str(out), "--cassettes", str(cassettes))
+    assert outcome.code == 130
+    assert "interrupted: 1 of 3 cells finished and kept; continue with the same command " \
+           "and --resume" in " ".join(outcome.stderr.split())
+    results = load_results(out / "results.json")
+    assert list(results.cells) == ["openai-json-sync"] and results.run["interrupted"] is True
+    assert sorted(p.name for p in cassettes.rglob("*.yaml")) == ["sync.yaml"]
+    assert list(journal.load(journal.journal_path(out))[1]) == ["openai-json-sync"]
+
+
+def test_the_scheduler_keeps_calls_in_flight_under_the_per_provider_limit(
+        tmp_path: Path) -> None:
+    import threading
+    from collections import Counter
+    from concurrent.futures import Future
+
+    from rich.console import Console
+
+    from harness.cells import Cell
+    from harness.live.progress import RunProgress
+    from harness.live.retry import RetryBudget, RetryPolicy
+    from harness.live.session import SessionOptions, _schedule
+    from harness.runner import RunSettings
+
+    lock = threading.Lock()
+    in_flight: Counter[str] = Counter()
+    peak: Counter[str] = Counter()
+    peak_total = [0]
+
+    class SlowExecutor:
+        """Attempts that take 30 ms each, on threads: only the scheduling is under test."""
+
+        def submit(self, cell: Cell, kind: str) -> Future:
+            future: Future = Future()
+            with lock:
+                in_flight[cell.provider] += 1
+                peak[cell.provider] = max(peak[cell.provider], in_flight[cell.provider])
+                peak_total[0] = max(peak_total[0], sum(in_flight.values()))
+
+            def finish() -> None:
+                time.sleep(0.03)
+                with lock:
+                    in_flight[cell.provider] -= 1
+                future.set_result(CellResult(cell.provider, cell.mode, cell.scenario, "pass",
+                                             target="emulator").to_dict())
+            threading.Thread(target=finish).start()
+            return future
+
+    cells = [Cell(p, "json", s) for p in ("openai", "mistral", "azure")
+             for s in ("sync", "async", "nested", "partial_async")]
+    path = tmp_path / journal.JOURNAL_NAME
+    journal.start(path, {})
+    results: dict[str, CellResult] = {}
+    with RunProgress(len(cells), Console(file=open(os.devnull, "w")), quiet=True) as progress:
+        _schedule([(c, "target") for c in cells], SlowExecutor(),
+                  SessionOptions(jobs=4, per_provider=2), RunSettings(),
+                  RetryBudget(RetryPolicy()), progress, path, results)
+    assert len(results) == 12 and len(journal.load(path)[1]) == 12
+    assert max(peak.values()) == 2 and peak_total[0] == 4  # never over either limit, and used

@@ -37,6 +37,7 @@ def validate(provider: str = typer.Option(..., "--provider", "-p", help="The pro
              quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
     """Run the scenarios live against a provider and model; exit 0 = go, 1 = no-go."""
     from ..cells import select_cells
+    from ..live.journal import journal_path
     from ..live.retry import RetryPolicy
     from ..live.session import SessionOptions, check_writable, run_session
     from ..live.targets import check_model, missing_credentials
@@ -70,6 +71,8 @@ def validate(provider: str = typer.Option(..., "--provider", "-p", help="The pro
         if out:
             RunResults(run={"target": "live", "command": "validate"},
                        cells=outcome.cells).write(out / "results.json")
+            if not outcome.interrupted:
+                journal_path(out).unlink(missing_ok=True)
     if outcome.interrupted:
         raise typer.Exit(130)
     go, verdicts = decide(outcome.cells.values(), mode or ())

@@ -132,7 +132,11 @@ def run_session(cells: list[Cell], settings: RunSettings, options: SessionOption
     path = journal.journal_path(out_dir)
     done: dict[str, CellResult] = {}
     if options.resume:
-        _, journaled = journal.load(path)
+        before, journaled = journal.load(path)
+        if before.get("target") not in (None, settings.target):
+            raise HarnessError(f"{path}: this journal is from a run with target "
+                               f"{before['target']!r}, not {settings.target!r}; resume with the "
+                               f"same command, or run without --resume")
         selected = {c.cell_id for c in cells}
         done = {k: v for k, v in journaled.items() if k in selected and v.outcome != "skipped"}
         work = [(c, k) for c, k in work if c.cell_id not in done]
