@@ -19,6 +19,7 @@ from .errors import CassetteMissingError, HarnessError, MissingCredentialsError
 from .emulators.server import emulator_host
 from .judge import delivered_matches, judge
 from .live.targets import live_base_url, secret_values
+from .live.timing import client_timing, response_bodies, server_timings
 from .modes import get_mode
 from .netguard import block_network
 from .providers import get_provider
@@ -29,9 +30,14 @@ from .results import CellResult
 from .scenarios import get_scenario
 from .scenarios.base import Observation
 from .scenarios.execute import run_scenario
+from .transforms import mode_transforms
 from .versions import library_versions
 
 TargetKind = Literal["replay", "emulator", "live"]
+
+
+class NoEmulatorError(HarnessError):
+    """A live-only provider in a run against the emulators: the cell is skipped."""
 # Replays never connect; '.invalid' can never resolve, so a leak fails loudly, not silently.
 REPLAY_ROOT = "http://replay.invalid"
 REPLAY_KEY = "replay-key"
@@ -100,8 +106,9 @@ class Runner:
         model = provider.model_string(self.settings.model)
         if kind == "emulator":
             if provider.emulator is None:
-                raise HarnessError(f"provider {provider.name!r} has no emulator; record it live "
-                                   f"with 'conformance record --live --provider {provider.name}'")
+                raise NoEmulatorError(
+                    f"provider {provider.name!r} has no emulator: record it live with "
+                    f"'conformance record --live --provider {provider.name}'")
             root = emulator_host().url(provider.name, provider.emulator)
             return model, {**provider.extra_kwargs, **provider.point_at(root),
                            **provider.fake_credentials(root)}
@@ -149,13 +156,20 @@ class Runner:
             with self.vcr.use_cassette(str(path)) as cassette, guard:
                 try:
                     run_scenario(scenario, mode.mode, model, kwargs, self.loop, observation)
+                    if self.settings.target == "live":
+                        # Real end-to-end latency, kept with the cassette. Not the time to first
+                        # partial: vcrpy reads a whole response before handing it over while
+                        # recording (benchmarks/live_timing.py measures that without vcrpy).
+                        vcr_setup.PENDING_PROVENANCE.get(str(path), {})["measured"] = \
+                            client_timing(time.perf_counter() - start, None)
                 except Exception as exc:
                     self._discard_if_transient(path, exc, cassette)
                     raise
                 except BaseException:  # Ctrl-C, a worker stopped: never save half a cell
                     vcr_setup.DISCARD.add(str(path))
                     raise
-            passed, problems, metrics = judge(scenario, observation)
+            passed, problems, metrics = judge(scenario, observation,
+                                              strict=self._deterministic(provider, path))
             result.metrics.update(metrics)
             if passed:
                 result.outcome, result.layer = "pass", None
@@ -163,8 +177,9 @@ class Runner:
                 result.outcome = "fail"
                 result.exception_type = "ContentMismatch"
                 result.message = "; ".join(problems[:8])
-                result.layer = self._fail_layer(observation, scenario.expected)
-        except MissingCredentialsError as exc:  # a live provider not configured here
+                result.layer = self._fail_layer(observation, scenario.expected) \
+                    if self._deterministic(provider, path) else "provider"
+        except (MissingCredentialsError, NoEmulatorError) as exc:  # nothing to run it against
             result.outcome, result.layer = "skipped", None
             result.exception_type, result.message = type(exc).__name__, str(exc)
         except Exception as exc:  # a failing cell is a result, never a crash
@@ -178,6 +193,9 @@ class Runner:
                                error_status=stats["error_status"])
             result.outcome, result.layer = verdict.outcome, verdict.layer  # type: ignore[assignment]
             result.exception_type, result.message = describe(exc)
+            if result.outcome == "error" and not self._deterministic(
+                    get_provider(cell.provider), path):
+                _blame_live_answer(result, scenario, observation)
             passed, _, metrics = judge(scenario, observation)
             result.metrics.update({k: v for k, v in metrics.items() if k != "incremental"})
         finally:
@@ -196,6 +214,11 @@ class Runner:
         result.metrics["faked_stream"] = bool(streamed and stats["http_requests"]
                                               and not stats["http_streams"])
         result.metrics["payload_text"] = observation.delivered_text[:4000]
+        timing = server_timings(response_bodies(_pairs(cassette)))
+        measured = (vcr_setup.LOADED_PROVENANCE.get(str(path)) or {}).get("measured") \
+            if self.settings.target == "replay" else None
+        if timing or measured:
+            result.metrics["live_timing"] = {**(measured or {}), **(timing or {})}
         result.duration_s = round(time.perf_counter() - start, 4)
         result.finished_at = _now()
         provenance = vcr_setup.LOADED_PROVENANCE.get(str(path)) or {}
@@ -205,9 +228,29 @@ class Runner:
             result.notes.append(f"{len(cassette) - len(cassette.play_counts)} recorded "
                                 f"interaction(s) were not replayed: the library now makes "
                                 f"fewer requests than when recorded")
-        if stats["http_requests"] > 1:
-            result.notes.append(f"{stats['http_requests']} HTTP requests (instructor retried)")
+        # raw_stream sends instructor's request twice by design (plain, then stream=True).
+        expected_requests = 2 if scenario.kind == "raw_stream" else 1
+        if stats["http_requests"] > expected_requests:
+            result.notes.append(f"{stats['http_requests']} HTTP requests where "
+                                f"{expected_requests} were expected (instructor retried)")
+        notes, dropped = mode_transforms(
+            observation.sent_kwargs[0] if observation.sent_kwargs else None, result.sent)
+        result.notes.extend(notes)
+        if dropped and result.outcome in ("fail", "error") and result.layer in (
+                "instructor", "unknown") and result.exception_type != "ContractViolation":
+            # instructor parsed what came back; the instruction it asked for never left litellm.
+            result.notes.append(f"layer at fault: litellm (was {result.layer}: it raised there, "
+                                f"but litellm dropped the mode's parameter)")
+            result.layer = "litellm"
         return result
+
+    def _deterministic(self, provider: Any, path: Path) -> bool:
+        """Exact answers from emulators; a live model (or its replay) is judged by facts."""
+        if not provider.deterministic or self.settings.target == "live":
+            return False
+        if self.settings.target == "replay":
+            return (vcr_setup.LOADED_PROVENANCE.get(str(path)) or {}).get("target") != "live"
+        return True
 
     def _discard_if_transient(self, path: Path, exc: BaseException, cassette: Any) -> None:
         """A transient failure (429, 5xx, reset, timeout) is retried, never recorded."""
@@ -244,6 +287,42 @@ class Runner:
             "mode": cell.mode, "scenario": cell.scenario, "recorded_at": _now(),
             "harness": __version__, "versions": self.versions, "call": call,
         }
+
+
+# What a library raises when the text it was handed is not a valid answer.
+_ANSWER_ERRORS = ("IncompleteOutputException", "ValidationError", "ValueError",
+                  "ResponseParsingError", "JSONDecodeError")
+
+
+def _blame_live_answer(result: CellResult, scenario: Any, observation: Observation) -> None:
+    """A live model that answered wrongly (cut off at the token limit, invalid JSON, a wrong
+    shape) is a `fail` of the provider, with what it said; a library failing on a VALID
+    answer stays that library's error."""
+    if result.exception_type not in _ANSWER_ERRORS or result.layer not in (
+            "instructor", "pydantic", "unknown"):
+        return
+    text = observation.delivered_text
+    # Cut off at the token limit is the model's failure even if a valid object hides inside.
+    if result.exception_type != "IncompleteOutputException" and _valid_answer(scenario, text):
+        return
+    result.outcome, result.layer = "fail", "provider"
+    result.message = (f"the model's answer is not a valid {scenario.response_model.__name__}: "
+                      f"{text[:300]!r} ({result.exception_type}: {(result.message or '')[:300]})")
+
+
+def _valid_answer(scenario: Any, text: str) -> bool:
+    from .judge import _parse_json
+
+    value = _parse_json(text or "")
+    if isinstance(value, dict) and scenario.kind == "iterable":
+        value = next((v for v in value.values() if isinstance(v, list)), value)
+    items = value if isinstance(value, list) else [value]
+    try:
+        for item in items:
+            scenario.response_model.model_validate(item)
+    except Exception:  # noqa: BLE001 - any validation failure means an invalid answer
+        return False
+    return value is not None
 
 
 def _peek_provenance(path: Path) -> dict[str, Any]:

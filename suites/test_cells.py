@@ -21,6 +21,8 @@ def _param(cell: Cell) -> object:
 def test_cell(cell: Cell, runner, record_result) -> None:
     result = runner.run_cell(cell)
     record_result(result)
+    if result.outcome == "skipped":  # e.g. a live run without this provider's credentials
+        pytest.skip(f"{cell.cell_id}: {result.message}")
     assert result.outcome == "pass", (
         f"{cell.cell_id}: {result.outcome} (layer {result.layer}) "
         f"{result.exception_type}: {result.message}")
