@@ -35,6 +35,17 @@ _COHERE_V2_STREAM = (
     "(wire: delta.message.tool_calls), ignores tool-call-start and never sees message-end"
 )
 
+# Not library bugs: what the real SmolLM2-135M model behind llama-server answered when its
+# cassettes were recorded (see the cells' messages for the text). A stronger local model
+# re-recorded with 'conformance record --live -p llamacpp' turns these into unexpected passes.
+_SMOL_TOOLS = ("llama-server takes tool_choice only as a string and SmolLM2-135M's chat "
+               "template has no tool support: no tool call comes back, the model writes prose "
+               "until the token limit")
+_SMOL_PROMPTED = ("with the schema only in the prompt (json_object / md_json), SmolLM2-135M "
+                  "echoes the schema or writes prose until the token limit instead of the object")
+_SMOL_ITERABLE = ("under json_schema grammar SmolLM2-135M fills instructor's 'tasks' list with "
+                  "empty objects, which are not valid Users")
+
 EXPECTED_FAILURES: dict[str, str] = {
     "*-*-partial_sync": _ASYNC_GEN,
     "*-*-iterable_sync": _ASYNC_GEN,
@@ -48,6 +59,10 @@ EXPECTED_FAILURES: dict[str, str] = {
     "cohere-*-partial_async": _COHERE_V2_STREAM,
     "cohere-*-iterable_async": _COHERE_V2_STREAM,
     "cohere-*-raw_stream": _COHERE_V2_STREAM,
+    "llamacpp-tools-*": _SMOL_TOOLS,
+    "llamacpp-json-*": _SMOL_PROMPTED,
+    "llamacpp-md_json-*": _SMOL_PROMPTED,
+    "llamacpp-json_schema-iterable_async": _SMOL_ITERABLE,
 }
 
 

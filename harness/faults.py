@@ -259,7 +259,8 @@ def annotate(result: Any, pairs: list[Pair], exc: BaseException | None,
              secrets: Any = ()) -> None:
     """Add the wire evidence to a cell's result (the one non-pure helper here).
 
-    A `fail` or `error` whose responses show a fault becomes `error` at the provider layer,
+    A cell whose responses show a fault becomes `error` at the provider layer (even a `pass`:
+    a library tolerating a broken stream says nothing of the provider's capability),
     with the fault named: the library's reaction to broken bytes is not a capability verdict.
     """
     from .recording.scrub import scrub_text
@@ -277,11 +278,13 @@ def annotate(result: Any, pairs: list[Pair], exc: BaseException | None,
             wait = retry_after(pairs, exc)
             if wait is not None:
                 result.metrics["retry_after_s"] = wait
-    if result.outcome in ("fail", "error") and result.layer != "harness":
+    if result.outcome in ("pass", "fail", "error") and result.layer != "harness":
         fault = wire_fault(pairs)
         if fault:
             result.metrics["wire_fault"] = fault
-            if result.outcome == "fail":
+            if result.outcome == "pass":  # a tolerant library does not make the stream whole
+                result.message = "the library still produced an acceptable object"
+            if result.outcome in ("pass", "fail"):
                 result.exception_type = "ProviderFault"
             result.outcome, result.layer = "error", "provider"
             result.message = f"provider fault: {fault}; then: {result.message or ''}"[:2000]

@@ -13,7 +13,9 @@ from typing import Any
 # Wire keys by which a provider request carries structured-output instructions.
 _STRUCTURE_KEYS = ("tools", "toolConfig", "response_format", "output_format", "output_config",
                    "generationConfig")
-_SCHEMA_KEYS = ("responseSchema", "responseJsonSchema", "response_schema", "_responseJsonSchema")
+_SCHEMA_KEYS = ("responseSchema", "responseJsonSchema", "response_schema",
+                "response_json_schema", "_responseJsonSchema")
+_MIME_KEYS = ("responseMimeType", "response_mime_type")
 
 
 def _asked(kwargs: dict[str, Any]) -> tuple[bool, str | None]:
@@ -36,7 +38,7 @@ def mode_transforms(asked: dict[str, Any] | None,
     sent_keys = {k for k in _STRUCTURE_KEYS if k in first}
     gen = first.get("generationConfig") or []
     has_schema = any(k in gen for k in _SCHEMA_KEYS) if isinstance(gen, list) else False
-    has_mime = "responseMimeType" in gen if isinstance(gen, list) else False
+    has_mime = any(k in gen for k in _MIME_KEYS) if isinstance(gen, list) else False
     notes: list[str] = []
     dropped = False
     if fmt:
