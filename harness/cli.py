@@ -113,14 +113,9 @@ def _execute(target: str, providers: list[str] | None, modes: list[str] | None,
 
 
 def _check_writable(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        raise HarnessError(f"cannot write reports to {folder}: {exc.strerror or exc}; pass a writable "
-                           f"folder with --out") from None
+    from .live.session import check_writable
+
+    check_writable(folder, "reports", "--out")
 
 
 @app.command()

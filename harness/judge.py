@@ -88,16 +88,8 @@ def _parse_json(text: str) -> Any:
 
 
 def _same_json(a: str, b: str) -> bool:
-    def parse(text: str) -> Any:
-        start = min((i for i in (text.find("{"), text.find("[")) if i >= 0), default=-1)
-        if start < 0:
-            return None
-        try:
-            return json.JSONDecoder().raw_decode(text, start)[0]
-        except json.JSONDecodeError:
-            return None
-    left = parse(a)
-    return left is not None and left == parse(b)
+    left = _parse_json(a)
+    return left is not None and left == _parse_json(b)
 
 
 def delivered_matches(obs: Observation, expected: Any) -> bool | None:
