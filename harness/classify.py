@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 from dataclasses import dataclass
 from types import TracebackType
@@ -186,8 +187,16 @@ def classify(exc: BaseException, *, http_requests: int, error_status: int | None
     return Verdict("error", layer)
 
 
+_INSTALL_PATH = re.compile(r"""[^\s"'(]*/(site-packages|lib/python3\.\d+)/""")
+
+
 def describe(exc: BaseException) -> tuple[str, str]:
-    """(exception type, message) of the root cause, for reports."""
+    """(exception type, message) of the root cause, for reports.
+
+    Install locations inside quoted tracebacks are shortened ('site-packages/litellm/...'), so
+    the same failure reads the same on every machine and results diff cleanly.
+    """
     cause = root_cause(exc)
-    message = str(cause).strip() or repr(cause)
+    message = _INSTALL_PATH.sub(lambda m: m.group(1).split("/")[0] + "/",
+                                str(cause).strip() or repr(cause))
     return type(cause).__name__, message[:2000]
