@@ -18,13 +18,36 @@ def write_all_reports(results: RunResults, out_dir: Path,
                       baseline: RunResults | None = None) -> list[Path]:
     """Write every streaming-support report under `out_dir`; returns their paths."""
     data = report_data(results, baseline)
-    texts = dict(zip(FILES, (render_support(data), render_detailed(data), render_json(data),
+    support = render_support(data) + _benchmark_section(out_dir / "llamacpp-timing.json")
+    texts = dict(zip(FILES, (support, render_detailed(data), render_json(data),
                              render_html(data))))
     paths = []
     for name, text in texts.items():
         write_atomic(out_dir / name, text)
         paths.append(out_dir / name)
     return paths
+
+
+def _benchmark_section(path: Path) -> str:
+    """The live provider's real streaming timing (benchmarks/live_timing.py), when measured."""
+    import json
+
+    from tabulate import tabulate
+
+    try:
+        bench = json.loads(path.read_text(encoding="utf-8"))
+        rows = [[s["scenario"], s["mode"], s["median_latency_s"],
+                 s["median_first_partial_s"] if s["median_first_partial_s"] is not None else "",
+                 s["stream_tokens_per_s"] or "", ", ".join(s["errors"]) or "-"]
+                for s in bench["scenarios"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+    return ("\n## Live streaming timing (" + bench.get("provider", "?") + ", measured "
+            + bench.get("measured_at", "?") + " by benchmarks/live_timing.py)\n\n"
+            "The one provider whose streaming timing is real (emulators and replays are "
+            "instant). Medians of " + str(bench["scenarios"][0].get("runs", "?")) + " runs.\n\n"
+            + tabulate(rows, headers=["scenario", "mode", "latency s", "first partial s",
+                                      "tokens/s", "errors"], tablefmt="github") + "\n")
 
 
 __all__ = ["FILES", "write_all_reports", "report_data"]

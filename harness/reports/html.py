@@ -73,6 +73,8 @@ def _evidence_item(e: dict[str, Any], cell: dict[str, Any] | None) -> str:
         if cell.get("exception_type"):
             parts.append(f'<br><span class="exc">{escape(cell["exception_type"])}: '
                          f'{escape(_short(cell.get("message") or ""))}</span>')
+        if cell.get("timing"):  # only live recordings have real timing
+            parts.append(f'<br><span class="timing">live: {escape(cell["timing"])}</span>')
         parts.append(f'<br><span class="path">{escape(cell.get("cassette") or "")}</span>')
     return "<li>" + "".join(parts) + "</li>"
 
@@ -120,14 +122,15 @@ def _legend(lines: list[str]) -> list[str]:
 
 
 def _cells_table(data: dict[str, Any]) -> list[str]:
-    head = ["cell", "outcome", "layer at fault", "partials", "chunks", "exception", "cassette"]
+    head = ["cell", "outcome", "layer at fault", "partials", "chunks", "live timing", "exception",
+            "cassette"]
     out = ['<table class="cells"><thead><tr>' + "".join(f"<th>{h}</th>" for h in head)
            + "</tr></thead><tbody>"]
     for c in data["cells"]:
         exc = f'{c["exception_type"]}: {(c["message"] or "")[:300]}' if c["exception_type"] else ""
         values = [f"<code>{escape(c['id'])}</code>", escape(c["outcome"]),
                   escape(c["layer"] or ""), _num(c["partials"]), _num(c["llm_chunks"]),
-                  f'<span class="exc">{escape(exc)}</span>',
+                  escape(c.get("timing") or ""), f'<span class="exc">{escape(exc)}</span>',
                   f'<span class="path">{escape(c["cassette"] or "")}</span>']
         out.append(f'<tr id="{_anchor(c["id"])}">' + "".join(
             f'<td class="{escape(c["outcome"])}">{v}</td>' if i == 1 else f"<td>{v}</td>"

@@ -54,7 +54,23 @@ def cell_record(cell: CellResult, origin: str) -> dict[str, Any]:
             "partials": m.get("partials"), "llm_chunks": m.get("llm_chunks"),
             "payload_deltas": m.get("payload_deltas"), "cassette": cell.cassette,
             "target": cell.target, "recorded_against": origin, "model": cell.model,
-            "recorded_at": cell.recorded_at}
+            "recorded_at": cell.recorded_at, "timing": timing_text(m.get("live_timing"))}
+
+
+def timing_text(timing: dict[str, Any] | None) -> str:
+    """Real timing of a live recording ('43.1 tok/s, 26 tokens, 0.85 s'), or ''."""
+    if not timing:
+        return ""
+    parts = []
+    if timing.get("tokens_per_s"):
+        parts.append(f"{timing['tokens_per_s']} tok/s")
+    if timing.get("generated_tokens"):
+        parts.append(f"{timing['generated_tokens']} tokens")
+    if timing.get("latency_s") is not None:
+        parts.append(f"{timing['latency_s']} s")
+    elif timing.get("server_ms"):
+        parts.append(f"{timing['server_ms'] / 1000:.2f} s on the server")
+    return ", ".join(parts)
 
 
 def cell_order(cell: CellResult, rank: dict[str, int]) -> tuple[int, str, int, str, int, str]:

@@ -69,10 +69,11 @@ def render_detailed(data: dict[str, Any]) -> str:
             notes.append(c)
             mark = f" [^{len(notes)}]"
         rows.append([c["provider"], c["mode"], c["scenario"], c["outcome"] + mark,
-                     c["layer"] or "", _cell(c["partials"]), _cell(c["llm_chunks"])])
+                     c["layer"] or "", _cell(c["partials"]), _cell(c["llm_chunks"]),
+                     c.get("timing") or ""])
     lines = ["# Conformance cells in detail", "", provenance_line(data["provenance"]), "",
              *markdown_table(["provider", "mode", "scenario", "outcome", "layer at fault",
-                              "partials", "chunks"], rows), ""]
+                              "partials", "chunks", "live timing"], rows), ""]
     lines += ["## Declared (litellm.get_model_info) versus observed", "",
               "Each column is `declared / observed`: yes, no, or unknown (the model is not in "
               "litellm's map, the flag is absent, or no cell measured it).", ""]
