@@ -67,7 +67,7 @@ def _judge_live(scenario: Scenario, obs: Observation) -> tuple[bool, list[str], 
         problems.append("create_partial yielded nothing")
     if scenario.kind == "raw_stream":
         # Two generations of a live model may differ: the stream must carry the facts too.
-        streamed = _parse_json("".join(obs.raw_deltas))
+        streamed = first_json("".join(obs.raw_deltas))
         metrics["raw_matches"] = streamed is not None and not diff_facts(facts, streamed)
         if not obs.raw_deltas:
             problems.append("the raw stream=True call yielded no payload delta")
@@ -77,7 +77,8 @@ def _judge_live(scenario: Scenario, obs: Observation) -> tuple[bool, list[str], 
     return not problems, problems, metrics
 
 
-def _parse_json(text: str) -> Any:
+def first_json(text: str) -> Any:
+    """The first JSON object or array in `text` (after any prose or fence), or None."""
     start = min((i for i in (text.find("{"), text.find("[")) if i >= 0), default=-1)
     if start < 0:
         return None
@@ -88,8 +89,8 @@ def _parse_json(text: str) -> Any:
 
 
 def _same_json(a: str, b: str) -> bool:
-    left = _parse_json(a)
-    return left is not None and left == _parse_json(b)
+    left = first_json(a)
+    return left is not None and left == first_json(b)
 
 
 def delivered_matches(obs: Observation, expected: Any) -> bool | None:

@@ -19,6 +19,7 @@ from .errors import CassetteMissingError, HarnessError, MissingCredentialsError
 from .emulators.server import emulator_host
 from .judge import delivered_matches, judge
 from .live.targets import live_base_url, secret_values
+from .live.answers import blame_live_answer
 from .live.timing import client_timing, response_bodies, server_timings
 from .modes import get_mode
 from .netguard import block_network
@@ -195,7 +196,7 @@ class Runner:
             result.exception_type, result.message = describe(exc)
             if result.outcome == "error" and not self._deterministic(
                     get_provider(cell.provider), path):
-                _blame_live_answer(result, scenario, observation)
+                blame_live_answer(result, scenario, observation)
             passed, _, metrics = judge(scenario, observation)
             result.metrics.update({k: v for k, v in metrics.items() if k != "incremental"})
         finally:
@@ -287,42 +288,6 @@ class Runner:
             "mode": cell.mode, "scenario": cell.scenario, "recorded_at": _now(),
             "harness": __version__, "versions": self.versions, "call": call,
         }
-
-
-# What a library raises when the text it was handed is not a valid answer.
-_ANSWER_ERRORS = ("IncompleteOutputException", "ValidationError", "ValueError",
-                  "ResponseParsingError", "JSONDecodeError")
-
-
-def _blame_live_answer(result: CellResult, scenario: Any, observation: Observation) -> None:
-    """A live model that answered wrongly (cut off at the token limit, invalid JSON, a wrong
-    shape) is a `fail` of the provider, with what it said; a library failing on a VALID
-    answer stays that library's error."""
-    if result.exception_type not in _ANSWER_ERRORS or result.layer not in (
-            "instructor", "pydantic", "unknown"):
-        return
-    text = observation.delivered_text
-    # Cut off at the token limit is the model's failure even if a valid object hides inside.
-    if result.exception_type != "IncompleteOutputException" and _valid_answer(scenario, text):
-        return
-    result.outcome, result.layer = "fail", "provider"
-    result.message = (f"the model's answer is not a valid {scenario.response_model.__name__}: "
-                      f"{text[:300]!r} ({result.exception_type}: {(result.message or '')[:300]})")
-
-
-def _valid_answer(scenario: Any, text: str) -> bool:
-    from .judge import _parse_json
-
-    value = _parse_json(text or "")
-    if isinstance(value, dict) and scenario.kind == "iterable":
-        value = next((v for v in value.values() if isinstance(v, list)), value)
-    items = value if isinstance(value, list) else [value]
-    try:
-        for item in items:
-            scenario.response_model.model_validate(item)
-    except Exception:  # noqa: BLE001 - any validation failure means an invalid answer
-        return False
-    return value is not None
 
 
 def _peek_provenance(path: Path) -> dict[str, Any]:
