@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from .classify import chain, is_replay_miss, transport_failure
+from .recording.interaction import header, response_body
 
 Pair = tuple[Any, Mapping[str, Any]]
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524,
@@ -31,20 +32,8 @@ _FINISH_KEYS = ("finish_reason", "finishReason", "stop_reason", "stopReason", "i
 _EVENT_SPLIT = re.compile(r"\r?\n\r?\n")
 
 
-def _header(headers: Mapping[str, Any] | None, name: str) -> str:
-    for key, value in (headers or {}).items():
-        if key.lower() == name:
-            return str(value[0] if isinstance(value, list) and value else value)
-    return ""
-
-
 def _status(response: Mapping[str, Any]) -> int:
     return int((response.get("status") or {}).get("code", 200))
-
-
-def _body(response: Mapping[str, Any]) -> bytes:
-    body = (response.get("body") or {}).get("string", b"")
-    return body.encode() if isinstance(body, str) else (body or b"")
 
 
 def http_status(pairs: list[Pair]) -> int | None:
@@ -129,8 +118,8 @@ def wire_fault(pairs: list[Pair]) -> str | None:
         status = _status(response)
         if status >= 400:
             continue  # the status itself is the evidence (classify)
-        ctype = _header(response.get("headers"), "content-type").lower()
-        body = _body(response)
+        ctype = header(response.get("headers"), "content-type").lower()
+        body = response_body(response)
         if "html" in ctype or body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
             return f"HTTP {status} answered with an HTML page ({ctype or 'no content-type'})"
         try:
@@ -160,13 +149,13 @@ def wire_fault(pairs: list[Pair]) -> str | None:
 
 def retry_after_seconds(headers: Mapping[str, Any] | None) -> float | None:
     """Seconds to wait from Retry-After-Ms / Retry-After (seconds or an HTTP date)."""
-    millis = _header(headers, "retry-after-ms")
+    millis = header(headers, "retry-after-ms")
     if millis:
         try:
             return max(0.0, float(millis) / 1000)
         except ValueError:
             pass
-    value = _header(headers, "retry-after")
+    value = header(headers, "retry-after")
     if not value:
         return None
     try:
@@ -233,11 +222,11 @@ def reported_model(pairs: list[Pair]) -> str | None:
         if _status(response) >= 400:
             continue
         try:
-            text = _body(response).decode("utf-8")
+            text = response_body(response).decode("utf-8")
         except UnicodeDecodeError:
             continue
         candidates: list[Any] = []
-        if "event-stream" in _header(response.get("headers"), "content-type"):
+        if "event-stream" in header(response.get("headers"), "content-type"):
             for _, data in _events(text):
                 try:
                     candidates.append(json.loads(data))

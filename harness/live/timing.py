@@ -12,6 +12,8 @@ import json
 import re
 from typing import Any
 
+from ..recording.interaction import response_body
+
 _TIMINGS = re.compile(rb'"timings"\s*:\s*(\{[^{}]*\})')
 
 
@@ -44,9 +46,4 @@ def client_timing(duration_s: float, first_yield_s: float | None) -> dict[str, f
 
 def response_bodies(pairs: list[tuple[Any, Any]]) -> list[bytes]:
     """The response bodies of (request, response) pairs, as bytes."""
-    out = []
-    for _, response in pairs:
-        body = (response.get("body") or {}).get("string", b"") if isinstance(response, dict) \
-            else b""
-        out.append(body.encode() if isinstance(body, str) else body)
-    return out
+    return [response_body(response) for _, response in pairs]

@@ -7,17 +7,9 @@ import re
 import struct
 from typing import Any
 
+from .interaction import header, response_body
+
 _EVENT_SPLIT = re.compile(rb"\r?\n\r?\n")
-STRUCTURE_KEYS = ("stream", "tools", "tool_choice", "response_format", "toolConfig",
-                  "output_format", "output_config", "generationConfig", "response_format",
-                  "system")
-
-
-def _header(headers: dict[str, Any], name: str) -> str:
-    for key, value in (headers or {}).items():
-        if key.lower() == name:
-            return value[0] if isinstance(value, list) else str(value)
-    return ""
 
 
 def count_sse_events(body: bytes) -> int:
@@ -99,10 +91,8 @@ def interactions_stats(pairs: list[tuple[Any, dict[str, Any]]]) -> dict[str, Any
             continue
         calls += 1
         sent.append(summarize_request(request.body))
-        body = (response.get("body") or {}).get("string", b"")
-        if isinstance(body, str):
-            body = body.encode()
-        ctype = _header(response.get("headers", {}), "content-type")
+        body = response_body(response)
+        ctype = header(response.get("headers", {}), "content-type")
         if "event-stream" in ctype:
             streams += 1
             chunks += count_sse_events(body)
