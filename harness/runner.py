@@ -291,16 +291,7 @@ class Runner:
 
 
 def _peek_provenance(path: Path) -> dict[str, Any]:
-    from .errors import CassetteCorruptError
-    from .recording import serializer as fmt
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise CassetteCorruptError(f"{path}: not UTF-8 text (binary garbage?); delete it and "
-                                   f"re-record with 'conformance record'") from None
-    doc = fmt.load_yaml(text, str(path))
-    _, provenance = fmt.from_document(doc, str(path))
-    return provenance
+    return vcr_setup.read_cassette(path)[1]
 
 
 def _pairs(cassette: Any) -> list[tuple[Any, Any]]:

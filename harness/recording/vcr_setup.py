@@ -28,6 +28,29 @@ DISCARD: set[str] = set()
 KNOWN_SECRETS: set[str] = set()
 
 
+# The last cassette parsed, by (path, mtime, size): a replayed cell reads its cassette's
+# provenance to build the call, then vcrpy loads the same file; YAML parsing is the bulk of a
+# replay's time, so it is done once.
+_PARSED: dict[str, tuple[tuple[int, int], Any]] = {}
+
+
+def read_cassette(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(vcrpy's cassette dict, provenance) of a cassette file; CassetteCorruptError if bad."""
+    stat = path.stat()
+    key = (stat.st_mtime_ns, stat.st_size)
+    cached = _PARSED.get(str(path))
+    if cached is None or cached[0] != key:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise CassetteCorruptError(
+                f"{path}: not UTF-8 text (binary garbage?); delete it and re-record with "
+                f"'conformance record'") from None
+        _PARSED.clear()
+        _PARSED[str(path)] = cached = (key, fmt.load_yaml(text, str(path)))
+    return fmt.from_document(cached[1], str(path))
+
+
 class HarnessPersister:
     """Loads and saves cassettes in our format; saves are atomic."""
 
@@ -36,13 +59,7 @@ class HarnessPersister:
         path = Path(cassette_path)
         if str(path) in FRESH or not path.is_file():
             raise CassetteNotFoundError()
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise CassetteCorruptError(
-                f"{path}: not UTF-8 text (binary garbage?); delete it and re-record with "
-                f"'conformance record'") from None
-        vcr_dict, provenance = fmt.from_document(fmt.load_yaml(text, str(path)), str(path))
+        vcr_dict, provenance = read_cassette(path)
         LOADED_PROVENANCE[str(path)] = provenance
         requests = [Request._from_dict(i["request"]) for i in vcr_dict["interactions"]]
         responses = [i["response"] for i in vcr_dict["interactions"]]
