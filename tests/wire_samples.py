@@ -7,6 +7,7 @@ langchain-aws's (`requests:`/`responses:`), dd-trace JSON (`request`/`response`)
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import re
@@ -112,13 +113,20 @@ def load(path: Path) -> list[Exchange]:
     return out
 
 
-def load_all(provider: str) -> list[Exchange]:
+def load_all(provider: str) -> tuple[Exchange, ...]:
     """Every exchange of every sample of `provider` (skips the test if samples are absent)."""
-    folder = require_samples(provider)
-    exchanges = []
-    for path in sorted(folder.iterdir()):
-        exchanges.extend(load(path))
-    return exchanges
+    return _load_folder(require_samples(provider))
+
+
+@functools.cache
+def _load_folder(folder: Path) -> tuple[Exchange, ...]:
+    # Parsing the YAML recordings is the slow part of the fidelity tests: once per session.
+    return tuple(ex for path in sorted(folder.iterdir()) for ex in load(path))
+
+
+def sample(provider: str, name_part: str, index: int = 0) -> Exchange:
+    """The `index`-th exchange of the sample file whose name contains `name_part`."""
+    return [e for e in load_all(provider) if name_part in e.source][index]
 
 
 _SPLIT = re.compile(rb"\r?\n\r?\n")

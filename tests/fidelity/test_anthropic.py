@@ -8,7 +8,6 @@ sequence, the field names and their order in every event type, and how input is 
 from __future__ import annotations
 
 import copy
-import functools
 import json
 import re
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from harness.emulators import anthropic_messages
 from harness.emulators.server import EmulatorHost
 from harness.scenarios import get_scenario
 from harness.scenarios.models import User, UserProfile
-from tests.wire_samples import Exchange, is_sse, load_all, sse_events, sse_json
+from tests.wire_samples import Exchange, is_sse, load_all, sample, sse_events, sse_json
 
 _PROFILE = get_scenario("partial_async")
 _SIMPLE = get_scenario("sync")
@@ -35,13 +34,8 @@ def root() -> Iterator[str]:
     host.close()
 
 
-@functools.lru_cache(maxsize=1)
-def _samples() -> tuple[Exchange, ...]:
-    return tuple(load_all("anthropic"))  # parsing the YAML recordings is the slow part
-
-
 def _sample(name_part: str, index: int = 0) -> Exchange:
-    return [e for e in _samples() if name_part in e.source][index]
+    return sample("anthropic", name_part, index)
 
 
 def _post(root: str, body: dict[str, Any], **headers: str) -> httpx.Response:
@@ -113,7 +107,7 @@ def test_forced_tool_stream_matches_the_recorded_sequence_and_fields(root: str) 
 
 
 def test_input_json_is_cut_at_arbitrary_positions_like_the_api(root: str) -> None:
-    real_blocks = [b for e in _samples() if is_sse(e) for b in _inputs(e.body)]
+    real_blocks = [b for e in load_all("anthropic") if is_sse(e) for b in _inputs(e.body)]
     (ours,) = _inputs(_post(root, _tool_request(True)).content)
     # The API opens every tool input with one empty fragment, and only then.
     for block in real_blocks + [ours]:

@@ -9,7 +9,6 @@ padding, and how Claude and Nova deliver tool input.
 from __future__ import annotations
 
 import copy
-import functools
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -26,7 +25,7 @@ from harness.emulators import bedrock_converse
 from harness.emulators.server import EmulatorHost
 from harness.scenarios import get_scenario
 from harness.scenarios.models import User, UserProfile
-from tests.wire_samples import Exchange, load_all
+from tests.wire_samples import Exchange, load_all, sample
 
 CLAUDE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
 NOVA = "us.amazon.nova-micro-v1:0"
@@ -41,13 +40,8 @@ def root() -> Iterator[str]:
     host.close()
 
 
-@functools.lru_cache(maxsize=1)
-def _samples() -> tuple[Exchange, ...]:
-    return tuple(load_all("bedrock"))  # parsing the YAML recordings is the slow part
-
-
 def _sample(name_part: str, index: int = 0) -> Exchange:
-    return [e for e in _samples() if name_part in e.source][index]
+    return sample("bedrock", name_part, index)
 
 
 def _frames(body: bytes) -> list[tuple[list[tuple[str, str]], dict[str, Any]]]:
@@ -129,7 +123,7 @@ def test_claude_forced_tool_stream_matches_the_recorded_stream(root: str) -> Non
     assert _shapes(ours) == _shapes(real)
     pieces = _inputs(ours)
     assert pieces[0] == "" and all(pieces[1:]) and len(pieces) >= 6
-    claude_real = [p for e in _samples() if e.body[:1] not in (b"{", b"")
+    claude_real = [p for e in load_all("bedrock") if e.body[:1] not in (b"{", b"")
                    and "nova" not in e.uri and "converse-stream" in e.uri
                    for p in _inputs(_events(e.body))]
     assert max(map(len, pieces)) <= max(map(len, claude_real)) <= 12

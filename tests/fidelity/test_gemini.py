@@ -10,7 +10,6 @@ STOP and usageMetadata. Deliberately not reproduced: thought summaries (includeT
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -21,7 +20,7 @@ import pytest
 from harness.emulators import google_genai
 from harness.emulators.server import EmulatorHost
 from harness.scenarios import get_scenario
-from tests.wire_samples import Exchange, is_sse, load_all, sse_json
+from tests.wire_samples import is_sse, load_all, sse_json
 
 _SIMPLE, _PROFILE, _USERS = (get_scenario(n) for n in ("sync", "partial_async", "iterable_sync"))
 _USER_DECL = {"name": "User", "description": "A user.", "parameters": {
@@ -39,13 +38,8 @@ def root() -> Iterator[str]:
     host.close()
 
 
-@functools.lru_cache(maxsize=1)
-def _samples() -> tuple[Exchange, ...]:
-    return tuple(load_all("gemini"))
-
-
 def _sse_samples() -> list[list[dict[str, Any]]]:
-    return [sse_json(e.body) for e in _samples() if is_sse(e)]
+    return [sse_json(e.body) for e in load_all("gemini") if is_sse(e)]
 
 
 def _post(root: str, model: str, body: dict[str, Any], method: str = "streamGenerateContent",
@@ -116,7 +110,7 @@ def test_field_names_and_order_match_the_samples_of_each_model_family(root: str,
 
 
 def test_events_are_data_lines_separated_by_crlf_crlf_like_the_samples(root: str) -> None:
-    recorded = [e.body for e in _samples() if is_sse(e)]
+    recorded = [e.body for e in load_all("gemini") if is_sse(e)]
     body = _post(root, "gemini-2.5-flash", _request(_PROFILE.prompt, mime=True)).content
     for raw in [*recorded, body]:
         assert raw.endswith(b"\r\n\r\n") and b"\n\n" not in raw.replace(b"\r\n\r\n", b"")
@@ -189,7 +183,7 @@ def test_every_chunk_has_usage_ids_and_only_the_last_a_finish_reason(root: str) 
 
 
 def test_stream_without_alt_sse_is_a_json_array_like_the_samples(root: str) -> None:
-    recorded = [e.body for e in _samples() if not is_sse(e)]
+    recorded = [e.body for e in load_all("gemini") if not is_sse(e)]
     assert recorded
     body = _post(root, "gemini-2.5-flash", _request(_PROFILE.prompt, mime=True), sse=False)
     assert body.headers["content-type"].startswith("application/json")

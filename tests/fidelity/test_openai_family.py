@@ -94,9 +94,8 @@ def _kind(chunks: list[dict[str, Any]]) -> str:
     return "tool" if has_tool else "content"
 
 
-@functools.cache
 def _exchanges(provider: str) -> tuple[Exchange, ...]:
-    return tuple(load_all(provider))
+    return load_all(provider)
 
 
 @functools.cache

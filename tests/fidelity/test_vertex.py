@@ -10,7 +10,6 @@ fixture; its numberValue/boolValue entries are extrapolated (the fixture holds s
 
 from __future__ import annotations
 
-import functools
 import gc
 import json
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from harness.emulators.server import EmulatorHost
 from harness.providers.entries import vertex
 from harness.runner import Runner, RunSettings
 from harness.scenarios import get_scenario
-from tests.wire_samples import Exchange, is_sse, load_all, sse_json
+from tests.wire_samples import is_sse, load_all, sse_json
 
 _SIMPLE, _NESTED, _USERS = (get_scenario(n) for n in ("sync", "nested", "iterable_sync"))
 _PATH = "/v1/projects/test-project/locations/us-central1/publishers/google/models"
@@ -58,11 +57,6 @@ def token(root: str) -> str:
     creds = _credentials(root)
     creds.refresh(Request())  # google-auth's own JWT-bearer exchange, over `requests`
     return creds.token
-
-
-@functools.lru_cache(maxsize=1)
-def _samples() -> tuple[Exchange, ...]:
-    return tuple(load_all("vertex"))
 
 
 def _post(root: str, token: str | None, model: str, body: dict[str, Any],
@@ -122,8 +116,8 @@ def test_token_exchange_checks_the_signed_assertion(root: str, token: str) -> No
 
 def _streamed_samples() -> list[dict[str, Any]]:
     """Every recorded Vertex stream chunk: SSE recordings and the body-only fixture."""
-    chunks = [c for e in _samples() if is_sse(e) for c in sse_json(e.body)]
-    return chunks + [json.loads(line) for e in _samples() if e.source.endswith(".txt")
+    chunks = [c for e in load_all("vertex") if is_sse(e) for c in sse_json(e.body)]
+    return chunks + [json.loads(line) for e in load_all("vertex") if e.source.endswith(".txt")
                      for line in e.body.decode().splitlines()]
 
 
@@ -147,12 +141,12 @@ def test_field_names_and_order_match_the_vertex_samples(root: str, token: str,
 def test_events_are_separated_by_crlf_crlf_and_text_chunks_are_coarse(root: str,
                                                                       token: str) -> None:
     raw = _post(root, token, "gemini-2.5-flash", _request(_NESTED.prompt)).content
-    for body in [*(e.body for e in _samples() if is_sse(e)), raw]:
+    for body in [*(e.body for e in load_all("vertex") if is_sse(e)), raw]:
         assert body.endswith(b"\r\n\r\n") and b"\n\n" not in body.replace(b"\r\n\r\n", b"")
     texts = [p["text"] for c in sse_json(raw) for p in c["candidates"][0]["content"]["parts"]]
     # Vertex reports usage only at the end: 388 tokens in 6 chunks (~65 per chunk) in the
     # recorded 2.5-flash stream, which our token approximation counts the same way.
-    recorded = [c for e in _samples() if is_sse(e) for c in sse_json(e.body)
+    recorded = [c for e in load_all("vertex") if is_sse(e) for c in sse_json(e.body)
                 if c["modelVersion"] == "gemini-2.5-flash"]
     total = recorded[-1]["usageMetadata"]["candidatesTokenCount"]
     assert round(total / len(recorded)) == google_genai.VERTEX.chunk_tokens
@@ -166,7 +160,7 @@ def test_events_are_separated_by_crlf_crlf_and_text_chunks_are_coarse(root: str,
 
 def test_function_calls_arrive_whole_in_one_chunk_shaped_like_the_samples(root: str,
                                                                           token: str) -> None:
-    recorded = next(json.loads(e.body) for e in _samples() if "function_call" in e.source)
+    recorded = next(json.loads(e.body) for e in load_all("vertex") if "function_call" in e.source)
     allowed = _shapes(recorded, parts_only=True)
     chunks = sse_json(_post(root, token, "gemini-2.5-flash",
                             _request(_USERS.prompt, tools=True)).content)
@@ -189,7 +183,7 @@ def test_partial_args_stream_only_when_requested(root: str, token: str) -> None:
     plain = sse_json(_post(root, token, model, _request(_SIMPLE.prompt, tools=True)).content)
     assert len(plain) == 1 and plain[0]["candidates"][0]["content"]["parts"][0][
         "functionCall"]["args"] == _SIMPLE.expected
-    fixture = [json.loads(line) for e in _samples() if e.source.endswith(".txt")
+    fixture = [json.loads(line) for e in load_all("vertex") if e.source.endswith(".txt")
                for line in e.body.decode().splitlines()]
     streamed = sse_json(_post(root, token, model, _request(
         _SIMPLE.prompt, tools=True, streamFunctionCallArguments=True)).content)
