@@ -203,9 +203,10 @@ class Runner:
             vcr_setup.FRESH.discard(str(path))
             vcr_setup.DISCARD.discard(str(path))
             vcr_setup.PENDING_PROVENANCE.pop(str(path), None)
-        stats = _stats(cassette)
+        pairs = _pairs(cassette)  # the interactions this cell used, read once for all evidence
+        stats = interactions_stats(pairs)
         # Wire evidence: a fault is the provider's error, never a fail; transient or not.
-        annotate(result, _pairs(cassette), error, vcr_setup.KNOWN_SECRETS)
+        annotate(result, pairs, error, vcr_setup.KNOWN_SECRETS)
         result.sent = stats.pop("sent")
         stats.pop("error_status")
         result.metrics.update(stats)
@@ -215,7 +216,7 @@ class Runner:
         result.metrics["faked_stream"] = bool(streamed and stats["http_requests"]
                                               and not stats["http_streams"])
         result.metrics["payload_text"] = observation.delivered_text[:4000]
-        timing = server_timings(response_bodies(_pairs(cassette)))
+        timing = server_timings(response_bodies(pairs))
         measured = (vcr_setup.LOADED_PROVENANCE.get(str(path)) or {}).get("measured") \
             if self.settings.target == "replay" else None
         if timing or measured:
