@@ -60,7 +60,7 @@ def main() -> int:
             try:
                 run_scenario(scenario, get_mode(args.mode).mode, provider.model_string(),
                              {k: v for k, v in kwargs.items() if k != "max_retries"}, loop, obs)
-            except Exception as exc:  # noqa: BLE001 - a failed run is still timed
+            except Exception as exc:
                 error = type(exc).__name__
             elapsed = time.perf_counter() - start
             runs.append({"latency_s": elapsed, "first_s": obs.seconds_at_yield[0]

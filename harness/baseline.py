@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .errors import ResultsFileError
-from .results import CellResult, RunResults, load_results
-from .support.levels import COLUMNS, Level
-from .support.matrix import build_rows
+from harness.errors import ResultsFileError
+from harness.matrix.levels import COLUMNS, Level
+from harness.matrix.rows import build_rows
+from harness.results import CellResult, RunResults, load_results
 
 Status = Literal["regressed", "improved", "changed", "new"]
 

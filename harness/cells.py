@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .errors import UnknownNameError
-from .modes import get_mode
-from .providers import PROVIDERS, get_provider
-from .scenarios import SCENARIOS, get_scenario
+from harness.errors import UnknownNameError
+from harness.modes import get_mode
+from harness.providers import PROVIDERS, get_provider
+from harness.scenarios import SCENARIOS, get_scenario
 
 
 @dataclass(frozen=True, order=True)

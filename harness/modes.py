@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from instructor import Mode
 
-from .errors import UnknownNameError
+from harness.errors import UnknownNameError
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import ResultsFileError
-from .recording.atomic import write_atomic
+from harness.errors import ResultsFileError
+from harness.recording.atomic import write_atomic
 
 RESULTS_VERSION = 1
 Outcome = Literal["pass", "fail", "unsupported", "error", "skipped"]
@@ -49,7 +49,7 @@ class CellResult:
         return {"id": self.cell_id, **asdict(self)}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "CellResult":
+    def from_dict(cls, data: dict[str, Any]) -> CellResult:
         """Rebuild from `to_dict` output."""
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness.results import CellResult, RunResults
-from harness.runner import Runner, RunSettings
+from harness.run.runner import Runner, RunSettings
 
 _RESULTS: dict[str, CellResult] = {}
 
@@ -32,7 +32,7 @@ def runner(pytestconfig: pytest.Config) -> Iterator[Runner]:
 
 
 @pytest.fixture
-def record_result() -> "callable":
+def record_result() -> callable:
     """Keep a cell's result for the session's results file."""
     def keep(result: CellResult) -> None:
         _RESULTS[result.cell_id] = result

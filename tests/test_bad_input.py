@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.live import journal
-from harness.live.testing import run_cli
+from harness.run import journal
+from tests.helpers import run_cli
 
 
 def _files(*folders: Path) -> list[str]:

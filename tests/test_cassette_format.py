@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from harness.errors import CassetteCorruptError
 from harness.recording import serializer as fmt
-from harness.recording.scrub import scrub_headers, scrub_uri
+from harness.secrets.scrub import scrub_headers, scrub_uri
 
 
 def _vcr_dict(body: bytes, ctype: str) -> dict:

@@ -5,8 +5,13 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.scenarios.checks import (diff_values, distinct_count, is_incremental, is_progress,
-                                      partial_violations)
+from harness.scenarios.checks import (
+    diff_values,
+    distinct_count,
+    is_incremental,
+    is_progress,
+    partial_violations,
+)
 
 FINAL = {"name": "Jason", "age": 25, "bio": "Loves hiking."}
 
@@ -82,9 +87,9 @@ def test_facts_tolerate_wording_but_not_wrong_values() -> None:
 
 
 def test_live_judging_uses_facts_and_the_models_own_final() -> None:
-    from harness.judge import judge
     from harness.scenarios import get_scenario
     from harness.scenarios.base import Observation
+    from harness.verdict.judge import judge
 
     scenario = get_scenario("partial_async")
     final = {"name": "Jason", "age": 25, "bio": "A different bio than expected."}

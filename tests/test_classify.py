@@ -5,15 +5,15 @@ from __future__ import annotations
 import pydantic
 import pytest
 
-from harness.classify import classify, describe, root_cause
 from harness.errors import CassetteMissingError
 from harness.scenarios.execute import ContractViolation
+from harness.verdict.classify import classify, describe, root_cause
 
 
 def _raise(exc: BaseException) -> BaseException:
     try:
         raise exc
-    except BaseException as caught:  # noqa: BLE001
+    except BaseException as caught:
         return caught
 
 
@@ -62,7 +62,7 @@ def test_validation_error_blames_the_caller_not_pydantic() -> None:
 def _raise_from(fn) -> BaseException:
     try:
         fn()
-    except BaseException as caught:  # noqa: BLE001
+    except BaseException as caught:
         return caught
     raise AssertionError("did not raise")
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.docs_table import DocsTableError, rewrite
+from harness.matrix.rows import build_rows, guide_table
+from harness.reports.docs_page import DocsTableError, rewrite
 from harness.reports.markdown import END, START
-from harness.support.matrix import build_rows, guide_table
 from tests.test_matrix_reports import _main, synthetic_results
 
 GUIDE = Path("/work/shared/docs-sample/litellm-guide.md")

@@ -10,14 +10,14 @@ import yaml
 
 from harness.cells import Cell
 from harness.emulators.server import emulator_host
-from harness.faults import wire_fault
-from harness.live.retry import RetryBudget, RetryPolicy, backoff
-from harness.live.session import SessionOptions, run_session
-from harness.live.testing import emulator_as_live
 from harness.recording import serializer as fmt
+from harness.recording.evidence import wire_fault
 from harness.recording.paths import DEFAULT_CASSETTE_DIR, cassette_path
-from harness.runner import Runner, RunSettings
+from harness.run.retry import RetryBudget, RetryPolicy, backoff
+from harness.run.runner import Runner, RunSettings
+from harness.run.session import SessionOptions, run_session
 from tests import wire_samples
+from tests.helpers import emulator_as_live
 
 SYNC, STREAM = "sync", "partial_async"
 # fault, params, scenario -> what the result must say (metric, expected prefix).

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from harness.live.answers import blame_live_answer
 from harness.results import CellResult
 from harness.scenarios import get_scenario
 from harness.scenarios.base import Observation
+from harness.verdict.answers import blame_live_answer
 
 
 def _error(exc_type: str, layer: str = "instructor") -> CellResult:

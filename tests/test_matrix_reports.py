@@ -9,15 +9,19 @@ from pathlib import Path
 
 import pytest
 
+from harness.matrix import rows as matrix_mod
+from harness.matrix.declared import (
+    DECLARED_BUT_FAILING,
+    WORKING_BUT_UNDECLARED,
+    declared_capabilities,
+    flag,
+)
+from harness.matrix.levels import legend_lines
+from harness.matrix.rows import build_rows, guide_table, text_width
 from harness.reports import FILES, report_data, write_all_reports
 from harness.reports.html import render_html
 from harness.reports.markdown import END, START, render_detailed, render_support
 from harness.results import RunResults
-from harness.support import matrix as matrix_mod
-from harness.support.declared import (DECLARED_BUT_FAILING, WORKING_BUT_UNDECLARED,
-                                      declared_capabilities, flag)
-from harness.support.levels import legend_lines
-from harness.support.matrix import build_rows, guide_table, text_width
 from tests.test_support_levels import make_cell, sync_bug
 
 SCENARIOS = ("sync", "async", "nested", "partial_sync", "partial_async", "iterable_sync",

@@ -16,12 +16,12 @@ import pytest
 
 from harness.cells import Cell
 from harness.emulators.server import emulator_host
-from harness.live.targets import base_url_var
-from harness.live.testing import emulator_as_live
 from harness.providers import PROVIDERS
 from harness.results import load_results
-from harness.runner import Runner, RunSettings
+from harness.run.runner import Runner, RunSettings
+from harness.run.targets import base_url_var
 from harness.secrets.planted import fragments
+from tests.helpers import emulator_as_live
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = ("sync", "partial_async")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from harness.cells import Cell
-from harness.runner import Runner, RunSettings
+from harness.run.runner import Runner, RunSettings
 
 _VOLATILE = ("duration_s", "finished_at", "recorded_at")
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from harness.emulators.server import emulator_host
-from harness.live import journal
-from harness.live.testing import emulator_as_live, run_cli
 from harness.recording import serializer as fmt
 from harness.results import CellResult, load_results
+from harness.run import journal
+from tests.helpers import emulator_as_live, run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 FILTERS = ["-p", "openai", "-m", "json", "-m", "tools", "-s", "sync", "-s", "async",
@@ -107,7 +107,7 @@ def test_an_unusable_journal_is_a_clear_error(tmp_path: Path, content: str,
 
 def test_ctrl_c_keeps_finished_cells_and_never_saves_half_a_cell(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import harness.runner as runner_module
+    import harness.run.runner as runner_module
 
     real = runner_module.run_scenario
     calls: list[str] = []
@@ -140,10 +140,10 @@ def test_the_scheduler_keeps_calls_in_flight_under_the_per_provider_limit(
     from rich.console import Console
 
     from harness.cells import Cell
-    from harness.live.progress import RunProgress
-    from harness.live.retry import RetryBudget, RetryPolicy
-    from harness.live.session import SessionOptions, _schedule
-    from harness.runner import RunSettings
+    from harness.run.progress import RunProgress
+    from harness.run.retry import RetryBudget, RetryPolicy
+    from harness.run.runner import RunSettings
+    from harness.run.session import SessionOptions, _schedule
 
     lock = threading.Lock()
     in_flight: Counter[str] = Counter()

@@ -10,10 +10,19 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from harness.recording.scrub import (ALLOW_HEADERS, DENY_HEADERS, DENY_JSON_KEYS, DENY_QUERY,
-                                     REDACTED, header_is_credential, scrub_body,
-                                     scrub_headers, scrub_text, scrub_uri)
 from harness.secrets import patterns
+from harness.secrets.scrub import (
+    ALLOW_HEADERS,
+    DENY_HEADERS,
+    DENY_JSON_KEYS,
+    DENY_QUERY,
+    REDACTED,
+    header_is_credential,
+    scrub_body,
+    scrub_headers,
+    scrub_text,
+    scrub_uri,
+)
 from tests import wire_samples
 
 _ALNUM = string.ascii_letters + string.digits

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.live.testing import run_cli
 from harness.recording.paths import DEFAULT_CASSETTE_DIR, DEFAULT_REPORT_DIR
 from harness.secrets.scan import scan_text
+from tests.helpers import run_cli
 
 # One per real format (random-looking, never real keys), and how the scanner names it.
 SAMPLES = [

@@ -9,9 +9,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from harness.matrix.levels import (
+    COLUMNS,
+    RULES,
+    SYMBOLS,
+    Level,
+    decide_async,
+    decide_full,
+    decide_iterable,
+    decide_partial,
+    decide_row,
+    legend_lines,
+)
 from harness.results import CellResult
-from harness.support.levels import (COLUMNS, RULES, SYMBOLS, Level, decide_async, decide_full,
-                                    decide_iterable, decide_partial, decide_row, legend_lines)
 
 SYNC_ONLY = "sync create_partial() returned async_generator, not an iterator"
 

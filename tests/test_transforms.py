@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.transforms import mode_transforms
+from harness.verdict.transforms import mode_transforms
 
 JSON_OBJECT = {"response_format": {"type": "json_object"}, "messages": []}
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from harness.emulators.server import emulator_host
-from harness.live.testing import emulator_as_live, run_cli
+from harness.gonogo import decide
 from harness.results import CellResult
-from harness.validate import decide
+from tests.helpers import emulator_as_live, run_cli
 
 
 def _r(scenario: str, outcome: str, layer: str | None = None, mode: str = "tools",

@@ -1,17 +1,16 @@
-"""CLI command modules: each module here with a `register(app)` function adds its commands."""
+"""CLI command modules: each has a `register(app)` function that adds its commands."""
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 
 import typer
 
+# Help order: the everyday commands first.
+MODULES = ("run", "validate", "secrets", "matrix", "llamacpp")
+
 
 def register_all(app: typer.Typer) -> None:
-    """Let every command module add its commands to `app`."""
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        register = getattr(module, "register", None)
-        if callable(register):
-            register(app)
+    """Let every command module add its commands to `app`, in help order."""
+    for name in MODULES:
+        importlib.import_module(f"{__name__}.{name}").register(app)

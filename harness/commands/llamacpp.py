@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 llamacpp_app = typer.Typer(no_args_is_help=True,
@@ -18,18 +16,18 @@ def _say(message: str) -> None:
 @llamacpp_app.command()
 def setup(jobs: int = typer.Option(2, "--jobs", "-j", help="Parallel build jobs.")) -> None:
     """Build and cache llama-server and extract the model (idempotent; cache outside the repo)."""
-    from ..llamacpp import ensure_all
+    from harness.llamacpp import ensure_all
 
     assets = ensure_all(_say, jobs=jobs)
     _say(f"ready: server {assets.server}, model {assets.model}")
 
 
 @llamacpp_app.command()
-def start(port: Optional[int] = typer.Option(None, "--port", help="Port (default: free)."),
+def start(port: int | None = typer.Option(None, "--port", help="Port (default: free)."),
           timeout: float = typer.Option(120.0, "--timeout", help="Seconds to wait for "
                                                                  "readiness.")) -> None:
     """Start llama-server in the background on 127.0.0.1 and wait until it is ready."""
-    from ..llamacpp import start_server
+    from harness.llamacpp import start_server
 
     server = start_server(port=port, startup_timeout_s=timeout)
     _say(f"llama-server pid {server.pid} ready at {server.base_url}")
@@ -39,7 +37,7 @@ def start(port: Optional[int] = typer.Option(None, "--port", help="Port (default
 @llamacpp_app.command()
 def stop() -> None:
     """Stop the running llama-server (by its PID file)."""
-    from ..llamacpp import stop_server
+    from harness.llamacpp import stop_server
 
     _say("stopped" if stop_server() else "no llama-server was running")
 
@@ -47,7 +45,7 @@ def stop() -> None:
 @llamacpp_app.command()
 def status() -> None:
     """Say whether llama-server is running, and where."""
-    from ..llamacpp import running_server
+    from harness.llamacpp import running_server
 
     server = running_server()
     _say(f"running: pid {server.pid} at {server.base_url}" if server else "not running")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import Optional
 
 import typer
 
-from ..recording.paths import DEFAULT_REPORT_DIR
+from harness.recording.paths import DEFAULT_REPORT_DIR
 
 ResultsOpt = typer.Option(None, "--results",
                           help="Results file (default: ./reports/results.json).")
@@ -18,15 +17,15 @@ def _results_path(results: Path | None) -> Path:
     return results or DEFAULT_REPORT_DIR / "results.json"
 
 
-def matrix(results: Optional[Path] = ResultsOpt,
-           out: Optional[Path] = typer.Option(None, "--out", help="Report folder (default: "
+def matrix(results: Path | None = ResultsOpt,
+           out: Path | None = typer.Option(None, "--out", help="Report folder (default: "
                                                                   "the results file's folder)."),
-           baseline: Optional[Path] = typer.Option(None, "--baseline", help="Show changes "
+           baseline: Path | None = typer.Option(None, "--baseline", help="Show changes "
                                                    "since this baseline results file.")) -> None:
     """Write streaming-support.{md,json,html} and detailed.md from a results file."""
-    from ..baseline import load_baseline
-    from ..reports import write_all_reports
-    from ..results import load_results
+    from harness.baseline import load_baseline
+    from harness.reports import write_all_reports
+    from harness.results import load_results
 
     path = _results_path(results)
     loaded = load_results(path)
@@ -36,15 +35,15 @@ def matrix(results: Optional[Path] = ResultsOpt,
 
 
 def docs(page: Path = typer.Argument(..., help="The markdown page to update in place."),
-         results: Optional[Path] = ResultsOpt,
-         heading: Optional[str] = typer.Option(None, "--heading", help="Without markers: the "
+         results: Path | None = ResultsOpt,
+         heading: str | None = typer.Option(None, "--heading", help="Without markers: the "
                                                "first table under this heading is replaced."),
          check: bool = typer.Option(False, "--check", help="Change nothing; exit 1 if the "
                                     "page's table differs from the measured one.")) -> None:
     """Rewrite the streaming-support table inside PAGE from measured results."""
-    from ..docs_table import DocsTableError, read_page, rewrite, write_page
-    from ..results import load_results
-    from ..support.matrix import build_rows, guide_table, unmeasured
+    from harness.matrix.rows import build_rows, guide_table, unmeasured
+    from harness.reports.docs_page import DocsTableError, read_page, rewrite, write_page
+    from harness.results import load_results
 
     rows = build_rows(load_results(_results_path(results)))
     if not rows:
@@ -81,7 +80,7 @@ def docs(page: Path = typer.Argument(..., help="The markdown page to update in p
 
 
 def _dropped_rows(old: list[str], new: list[str]) -> list[str]:
-    from ..support.matrix import parse_table
+    from harness.matrix.rows import parse_table
     kept = {r[0] for r in parse_table(new)[1:]}
     return [r[0] for r in parse_table(old)[1:] if r and r[0] not in kept]
 
@@ -89,8 +88,8 @@ def _dropped_rows(old: list[str], new: list[str]) -> list[str]:
 def diff(old: Path = typer.Argument(..., help="The baseline results file."),
          new: Path = typer.Argument(..., help="The new results file.")) -> None:
     """Compare two results files: regressions (exit 1), improvements, changes."""
-    from ..baseline import compare, render
-    from ..results import load_results
+    from harness.baseline import compare, render
+    from harness.results import load_results
 
     comparison = compare(load_results(old), load_results(new))
     hint = (f"Re-run with --update-baseline to accept (conformance run --baseline {old} "

@@ -17,9 +17,14 @@ from typing import Any
 
 from aiohttp import web
 
-from . import common
-from .fragments import byte_fragments, token_fragments
-from .knowledge import UNKNOWN_PROMPT_REPLY, answer_for, find_schema_in_text, text_of
+from harness.emulators import common
+from harness.emulators.fragments import byte_fragments, token_fragments
+from harness.emulators.knowledge import (
+    UNKNOWN_PROMPT_REPLY,
+    answer_for,
+    find_schema_in_text,
+    text_of,
+)
 
 STRUCTURED_OUTPUTS_BETA = "structured-outputs-2025-11-13"
 # Aliases resolve to a dated snapshot in `model`; other names are echoed back as sent.

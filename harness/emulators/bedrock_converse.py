@@ -18,10 +18,14 @@ from typing import Any
 
 from aiohttp import web
 
-from . import common, eventstream
-from .anthropic_messages import json_fragments, text_fragments
-from .fragments import word_fragments
-from .knowledge import UNKNOWN_PROMPT_REPLY, answer_for, find_schema_in_text, text_of
+from harness.emulators import common, eventstream
+from harness.emulators.anthropic_messages import json_fragments, text_fragments
+from harness.emulators.fragments import word_fragments
+from harness.emulators.knowledge import (
+    UNKNOWN_PROMPT_REPLY,
+    answer_for,
+    find_schema_in_text,
+)
 
 _PADDING = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _SIGV4 = re.compile(r"^AWS4-HMAC-SHA256 Credential=[^/\s]+/\d{8}/[\w-]+/bedrock/aws4_request, "

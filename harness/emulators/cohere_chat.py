@@ -23,9 +23,15 @@ from typing import Any
 
 from aiohttp import web
 
-from . import common
-from .fragments import token_fragments
-from .knowledge import UNKNOWN_PROMPT_REPLY, Intent, answer_for, find_schema_in_text, text_of
+from harness.emulators import common
+from harness.emulators.fragments import token_fragments
+from harness.emulators.knowledge import (
+    UNKNOWN_PROMPT_REPLY,
+    Intent,
+    answer_for,
+    find_schema_in_text,
+    text_of,
+)
 
 ROUTE = "/v2/chat"
 # Cohere streams tool arguments as 4-space-indented JSON in tokens: the opening brace, line

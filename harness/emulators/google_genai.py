@@ -27,9 +27,14 @@ from typing import Any
 
 from aiohttp import web
 
-from . import common, google_oauth
-from .fragments import token_fragments
-from .google_request import calling_config, calls_or_text, get_field, invalid_request
+from harness.emulators import common, google_oauth
+from harness.emulators.fragments import token_fragments
+from harness.emulators.google_request import (
+    calling_config,
+    calls_or_text,
+    get_field,
+    invalid_request,
+)
 
 SSE_CONTENT_TYPE = "text/event-stream"
 JSON_CONTENT_TYPE = "application/json; charset=UTF-8"

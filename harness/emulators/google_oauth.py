@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import common
+from harness.emulators import common
 
 TOKEN_PATH = "/token"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"

@@ -12,7 +12,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .knowledge import UNKNOWN_PROMPT_REPLY, Intent, answer_for, find_schema_in_text
+from harness.emulators.knowledge import (
+    UNKNOWN_PROMPT_REPLY,
+    Intent,
+    answer_for,
+    find_schema_in_text,
+)
 
 # GenerateContentRequest's fields: the API refuses any other name with a 400.
 _REQUEST_FIELDS = {"model", "contents", "tools", "toolConfig", "safetySettings",

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..scenarios import answer_for_prompt
+from harness.scenarios import answer_for_prompt
 
 UNKNOWN_PROMPT_REPLY = "The emulator has no answer for this prompt."
 

@@ -10,14 +10,21 @@ together with finish_reason and usage.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from aiohttp import web
 
-from . import common
-from .fragments import token_fragments, word_fragments
-from .knowledge import UNKNOWN_PROMPT_REPLY, Intent, answer_for, find_schema_in_text, text_of
+from harness.emulators import common
+from harness.emulators.fragments import token_fragments, word_fragments
+from harness.emulators.knowledge import (
+    UNKNOWN_PROMPT_REPLY,
+    Intent,
+    answer_for,
+    find_schema_in_text,
+    text_of,
+)
 
 _SAFE = {"filtered": False, "severity": "safe"}
 _PROMPT_FILTER = [{"prompt_index": 0, "content_filter_results": {

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from .faults import FaultBoard, Seen, middleware
+from harness.emulators.injection import FaultBoard, Seen, middleware
 
 AppFactory = Callable[[], web.Application]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .command import MODEL_ALIAS
-from .paths import CacheDirError, CachePaths, cache_dir, cache_paths
-from .server import (
+from harness.llamacpp.command import MODEL_ALIAS
+from harness.llamacpp.paths import CacheDirError, CachePaths, cache_dir, cache_paths
+from harness.llamacpp.server import (
     LlamaServer,
     RunningServer,
     ServerAlreadyRunningError,
@@ -14,8 +14,8 @@ from .server import (
     start_server,
     stop_server,
 )
-from .setup import InstalledAssets, ensure_all, ensure_model, ensure_server
-from .wheels import SetupError
+from harness.llamacpp.setup import InstalledAssets, ensure_all, ensure_model, ensure_server
+from harness.llamacpp.wheels import SetupError
 
 __all__ = [
     "MODEL_ALIAS",

@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
-from .wheels import Progress, SetupError
+from harness.llamacpp.wheels import Progress, SetupError
 
 # GGML_NATIVE=OFF: -march=native crashes on this class of VM (the CPU advertises AMX, which
 # the hypervisor traps), so the ISA is pinned to AVX2/FMA/F16C, which every x86-64 CI box has.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from .paths import CachePaths
+from harness.llamacpp.paths import CachePaths
 
 HOST = "127.0.0.1"
 MODEL_ALIAS = "smollm2-135m-instruct"

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import HarnessError
+from harness.errors import HarnessError
 
 ENV_CACHE_DIR = "CONFORMANCE_CACHE_DIR"
 _APP_SUBDIR = Path("conformance-harness") / "llamacpp"

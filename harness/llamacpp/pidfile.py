@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..recording.atomic import write_atomic
+from harness.recording.atomic import write_atomic
 
 
 @dataclass(frozen=True)

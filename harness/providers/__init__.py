@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..errors import UnknownNameError
-from .base import Provider
-from .catalog import PROVIDERS
+from harness.errors import UnknownNameError
+from harness.providers.base import Provider
+from harness.providers.catalog import PROVIDERS
 
 _BY_NAME: dict[str, Provider] = {p.name: p for p in PROVIDERS}
 assert len(_BY_NAME) == len(PROVIDERS), "duplicate provider name"
@@ -23,4 +23,4 @@ def all_providers() -> list[str]:
     return [p.name for p in PROVIDERS]
 
 
-__all__ = ["Provider", "PROVIDERS", "get_provider", "all_providers"]
+__all__ = ["PROVIDERS", "Provider", "all_providers", "get_provider"]

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ..modes import DEFAULT_MODES
+from harness.modes import DEFAULT_MODES
 
 
 def _no_credentials(root: str) -> dict[str, Any]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from . import entries
-from .base import Provider
+from harness.providers import entries
+from harness.providers.base import Provider
 
 
 def _discover() -> tuple[Provider, ...]:

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import CassetteCorruptError
-from .interaction import header
+from harness.errors import CassetteCorruptError
+from harness.recording.interaction import header
 
 CASSETTE_VERSION = 1
 

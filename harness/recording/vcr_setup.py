@@ -10,11 +10,11 @@ import vcr
 from vcr.persisters.filesystem import CassetteNotFoundError
 from vcr.request import Request
 
-from ..errors import CassetteCorruptError
-from ..faults import reported_model
-from . import serializer as fmt
-from .atomic import write_atomic
-from .scrub import DENY_QUERY, scrub_body, scrub_headers, scrub_uri
+from harness.errors import CassetteCorruptError
+from harness.recording import serializer as fmt
+from harness.recording.atomic import write_atomic
+from harness.recording.evidence import reported_model
+from harness.secrets.scrub import DENY_QUERY, scrub_body, scrub_headers, scrub_uri
 
 # Provenance to write into each cassette being recorded, by path (set by the runner).
 PENDING_PROVENANCE: dict[str, dict[str, Any]] = {}

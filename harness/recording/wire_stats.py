@@ -7,7 +7,7 @@ import re
 import struct
 from typing import Any
 
-from .interaction import header, response_body
+from harness.recording.interaction import header, response_body
 
 _EVENT_SPLIT = re.compile(rb"\r?\n\r?\n")
 

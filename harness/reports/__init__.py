@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..recording.atomic import write_atomic
-from ..results import RunResults
-from .html import render_html
-from .json_report import render_json, report_data
-from .markdown import render_detailed, render_support
+from harness.recording.atomic import write_atomic
+from harness.reports.html import render_html
+from harness.reports.json_report import render_json, report_data
+from harness.reports.markdown import render_detailed, render_support
+from harness.results import RunResults
 
 FILES = ("streaming-support.md", "detailed.md", "streaming-support.json",
          "streaming-support.html")
@@ -50,4 +50,4 @@ def _benchmark_section(path: Path) -> str:
                                       "tokens/s", "errors"], tablefmt="github") + "\n")
 
 
-__all__ = ["FILES", "write_all_reports", "report_data"]
+__all__ = ["FILES", "report_data", "write_all_reports"]

@@ -6,8 +6,8 @@ import re
 from html import escape
 from typing import Any
 
-from ..support.declared import CAPABILITIES, yes_no
-from .markdown import provenance_line
+from harness.matrix.declared import CAPABILITIES, yes_no
+from harness.reports.markdown import provenance_line
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px 32px;color:#1d232b}

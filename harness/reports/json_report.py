@@ -8,14 +8,15 @@ from typing import Any
 
 import yaml
 
-from ..baseline import compare
-from ..modes import all_modes
-from ..recording.paths import REPO_ROOT
-from ..results import CellResult, RunResults
-from ..scenarios import all_scenarios
-from ..support.declared import Lookup, compare as compare_declared, declared_capabilities
-from ..support.levels import COLUMNS, RULES, legend_lines
-from ..support.matrix import HEADER, build_rows, unmeasured, unmeasured_rows
+from harness.baseline import compare
+from harness.matrix.declared import Lookup, declared_capabilities
+from harness.matrix.declared import compare as compare_declared
+from harness.matrix.levels import COLUMNS, RULES, legend_lines
+from harness.matrix.rows import HEADER, build_rows, unmeasured, unmeasured_rows
+from harness.modes import all_modes
+from harness.recording.paths import REPO_ROOT
+from harness.results import CellResult, RunResults
+from harness.scenarios import all_scenarios
 
 REPORT_VERSION = 1
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..support.declared import CAPABILITIES, yes_no
-from ..support.matrix import markdown_table
+from harness.matrix.declared import CAPABILITIES, yes_no
+from harness.matrix.rows import markdown_table
 
 START = "<!-- conformance:streaming-support:start -->"
 END = "<!-- conformance:streaming-support:end -->"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..errors import UnknownNameError
-from .base import Observation, Scenario
-from .catalog import SCENARIOS
+from harness.errors import UnknownNameError
+from harness.scenarios.base import Observation, Scenario
+from harness.scenarios.catalog import SCENARIOS
 
 _BY_NAME: dict[str, Scenario] = {s.name: s for s in SCENARIOS}
 # Self-check at import: names are unique.
@@ -34,5 +34,11 @@ def answer_for_prompt(text: str) -> dict | list | None:
     return max(matches, key=lambda s: len(s.prompt)).expected
 
 
-__all__ = ["Observation", "Scenario", "SCENARIOS", "get_scenario", "all_scenarios",
-           "answer_for_prompt"]
+__all__ = [
+    "SCENARIOS",
+    "Observation",
+    "Scenario",
+    "all_scenarios",
+    "answer_for_prompt",
+    "get_scenario",
+]

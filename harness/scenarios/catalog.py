@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .base import Scenario
-from .models import User, UserProfile, UserWithAddresses
+from harness.scenarios.base import Scenario
+from harness.scenarios.models import User, UserProfile, UserWithAddresses
 
 _JASON = {"name": "Jason", "age": 25}
 _NESTED = {

@@ -10,8 +10,8 @@ from typing import Any
 import instructor
 import litellm
 
-from ..probe import ChunkCounter, count_chunks
-from .base import Observation, Scenario
+from harness.scenarios.base import Observation, Scenario
+from harness.scenarios.probe import ChunkCounter, count_chunks
 
 
 def _capture_kwargs(observation: Observation):
@@ -82,7 +82,7 @@ def _finish(observation: Observation, counter: ChunkCounter) -> None:
 def _raw_stream(observation: Observation) -> None:
     # Re-send instructor's exact litellm kwargs with stream=True, bypassing instructor, and
     # keep each payload delta litellm yields: does the provider stream the payload itself?
-    from ..probe import payload_text_of_delta
+    from harness.scenarios.probe import payload_text_of_delta
 
     sent = dict(observation.sent_kwargs[-1])
     sent.pop("stream", None)

@@ -13,7 +13,7 @@ import secrets
 import string
 from pathlib import Path
 
-from ..live.targets import is_secret_variable
+from harness.secrets.variables import is_secret_variable
 
 _ALNUM = string.ascii_letters + string.digits
 _B64 = _ALNUM + "+/"
@@ -65,7 +65,7 @@ def service_account_file(folder: Path, token_uri: str) -> tuple[Path, list[str]]
                                                serialization.PublicFormat.SubjectPublicKeyInfo)
     key_id = hashlib.sha1(public_pem).hexdigest()
     try:
-        from ..emulators import google_oauth
+        from harness.emulators import google_oauth
         google_oauth.register_key(key_id, public_pem)
     except ImportError:  # no Google emulator: the file is still a valid key file
         pass

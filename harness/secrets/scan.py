@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import HarnessError
-from . import patterns
+from harness.errors import HarnessError
+from harness.secrets import patterns
 
 _SKIP_DIRS = frozenset({".git", "__pycache__", ".pytest_cache", ".hypothesis", "node_modules"})
 _YAML_HEADER = re.compile(

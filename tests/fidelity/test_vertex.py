@@ -24,7 +24,7 @@ from harness.emulators import google_genai
 from harness.emulators.fragments import token_fragments
 from harness.emulators.server import EmulatorHost
 from harness.providers.entries import vertex
-from harness.runner import Runner, RunSettings
+from harness.run.runner import Runner, RunSettings
 from harness.scenarios import get_scenario
 from tests.wire_samples import is_sse, load_all, sse_json
 
@@ -89,11 +89,10 @@ def _shapes(chunk: dict[str, Any], parts_only: bool = False) -> set[tuple[str, t
 
 
 def test_token_exchange_checks_the_signed_assertion(root: str, token: str) -> None:
-    from google.auth.exceptions import RefreshError
-    from google.auth.transport.requests import Request
-
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
+    from google.auth.exceptions import RefreshError
+    from google.auth.transport.requests import Request
     from google.oauth2 import service_account
 
     assert token.startswith("emulator-access-")

@@ -1,7 +1,7 @@
 """Anthropic Messages API (x-api-key auth, event-named SSE, fragmented tool input)."""
 
-from ...emulators import anthropic_messages
-from ..base import Provider
+from harness.emulators import anthropic_messages
+from harness.providers.base import Provider
 
 PROVIDER = Provider(
     name="anthropic", display="Anthropic", model_prefix="anthropic/",

@@ -1,7 +1,7 @@
 """Azure OpenAI chat completions (deployments path, api-key auth, content filters)."""
 
-from ...emulators import openai_chat
-from ..base import Provider
+from harness.emulators import openai_chat
+from harness.providers.base import Provider
 
 PROVIDER = Provider(
     name="azure", display="Azure", model_prefix="azure/", default_model="gpt-4o-mini",

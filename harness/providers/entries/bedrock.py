@@ -1,7 +1,7 @@
 """AWS Bedrock Converse (SigV4-signed, binary event stream, per-model-family delivery)."""
 
-from ...emulators import bedrock_converse
-from ..base import Provider
+from harness.emulators import bedrock_converse
+from harness.providers.base import Provider
 
 PROVIDER = Provider(
     name="bedrock", display="AWS", model_prefix="bedrock/",

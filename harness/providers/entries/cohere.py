@@ -1,7 +1,7 @@
 """Cohere v2 chat (`/v2/chat`, Bearer auth, named SSE events)."""
 
-from ...emulators import cohere_chat
-from ..base import Provider
+from harness.emulators import cohere_chat
+from harness.providers.base import Provider
 
 PROVIDER = Provider(
     # litellm 1.83 sends both cohere/ and cohere_chat/ to CohereV2ChatConfig (v1 only for a

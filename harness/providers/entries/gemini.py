@@ -1,7 +1,7 @@
 """Google Gemini API (AI Studio): generateContent with an API key."""
 
-from ...emulators import google_genai
-from ..base import Provider
+from harness.emulators import google_genai
+from harness.providers.base import Provider
 
 PROVIDER = Provider(
     name="gemini", display="Google", model_prefix="gemini/", default_model="gemini-2.5-flash",

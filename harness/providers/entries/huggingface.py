@@ -1,7 +1,7 @@
 """Hugging Face inference providers (router.huggingface.co, OpenAI chat-completions wire)."""
 
-from ...emulators import openai_chat
-from ..base import Provider
+from harness.emulators import openai_chat
+from harness.providers.base import Provider
 
 _UPSTREAM = "together"  # the inference provider the default model is served by
 

@@ -7,7 +7,7 @@ before /v1). `conformance llamacpp setup` builds the server and extracts the mod
 `conformance llamacpp start` starts it and prints the variable to export.
 """
 
-from ..base import Provider
+from harness.providers.base import Provider
 
 PROVIDER = Provider(
     name="llamacpp", display="llama.cpp (local)",

@@ -1,7 +1,7 @@
 """Mistral chat completions (OpenAI wire family, whole tool arguments in one chunk)."""
 
-from ...emulators import openai_chat
-from ..base import Provider
+from harness.emulators import openai_chat
+from harness.providers.base import Provider
 
 PROVIDER = Provider(
     name="mistral", display="Mistral", model_prefix="mistral/",

@@ -1,7 +1,7 @@
 """OpenAI chat completions."""
 
-from ...emulators import openai_chat
-from ..base import Provider
+from harness.emulators import openai_chat
+from harness.providers.base import Provider
 
 PROVIDER = Provider(
     name="openai", display="OpenAI", model_prefix="openai/", default_model="gpt-4o-mini",

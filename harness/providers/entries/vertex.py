@@ -8,8 +8,8 @@ import importlib
 import json
 from typing import Any
 
-from ...emulators import google_genai, google_oauth
-from ..base import Provider
+from harness.emulators import google_genai, google_oauth
+from harness.providers.base import Provider
 
 PROJECT = "emulator-project"
 LOCATION = "us-central1"

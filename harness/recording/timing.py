@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from ..recording.interaction import response_body
+from harness.recording.interaction import response_body
 
 _TIMINGS = re.compile(rb'"timings"\s*:\s*(\{[^{}]*\})')
 

@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from ..results import CellResult
-from ..scenarios import SCENARIOS
+from harness.results import CellResult
+from harness.scenarios import SCENARIOS
 
 
 class Level(str, Enum):

@@ -7,7 +7,7 @@ import traceback
 from dataclasses import dataclass
 from types import TracebackType
 
-from .errors import HarnessError
+from harness.errors import HarnessError
 
 _PACKAGES = ("litellm", "instructor", "pydantic", "pydantic_core", "harness", "vcr", "jiter",
              "openai", "httpx", "aiohttp")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
-from .results import RunResults
-from .scenarios import all_scenarios
+from harness.results import RunResults
+from harness.scenarios import all_scenarios
 
 SYMBOL = {"pass": "✅ pass", "fail": "❌ fail", "error": "💥 error",
           "unsupported": "⛔ unsupported", "skipped": "⏭ skipped"}

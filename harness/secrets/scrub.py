@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ..secrets import patterns
+from harness.secrets import patterns
 
 REDACTED = "REDACTED"
 # Headers that carry credentials or identify an account: dropped from every cassette.

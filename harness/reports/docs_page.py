@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import HarnessError
-from .recording.atomic import write_atomic
-from .reports.markdown import END, START
-from .support.matrix import parse_table
+from harness.errors import HarnessError
+from harness.matrix.rows import parse_table
+from harness.recording.atomic import write_atomic
+from harness.reports.markdown import END, START
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")

@@ -12,9 +12,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..errors import ResultsFileError
-from ..recording.atomic import write_atomic
-from ..results import CellResult
+from harness.errors import ResultsFileError
+from harness.recording.atomic import write_atomic
+from harness.results import CellResult
 
 JOURNAL_VERSION = 1
 JOURNAL_NAME = "results.journal.jsonl"

@@ -1,34 +1,31 @@
-"""Commands `validate` (pre-deploy go/no-go against a live provider) and `scan-secrets`."""
+"""Command `validate`: pre-deploy go/no-go of a provider and model, run live."""
 
 from __future__ import annotations
 
 import json
 import tempfile
 from pathlib import Path
-from typing import Optional
 
 import typer
-from rich.console import Console
 
-from ..errors import HarnessError, MissingCredentialsError
-
-_err = Console(stderr=True)
+from harness.commands.common import console
+from harness.errors import MissingCredentialsError
 
 
 def validate(provider: str = typer.Option(..., "--provider", "-p", help="The provider."),
-             model: Optional[str] = typer.Option(None, "--model",
+             model: str | None = typer.Option(None, "--model",
                                                  help="Model id (default: the provider's)."),
-             mode: Optional[list[str]] = typer.Option(None, "--mode", "-m", help="Mode "
+             mode: list[str] | None = typer.Option(None, "--mode", "-m", help="Mode "
                                                       "(repeatable; default: all it offers)."),
-             scenario: Optional[list[str]] = typer.Option(None, "--scenario", "-s",
+             scenario: list[str] | None = typer.Option(None, "--scenario", "-s",
                                                           help="Scenario (repeatable; "
                                                                "default: the guide's)."),
              as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
              record: bool = typer.Option(False, "--record", help="Also write the cassettes."),
-             cassettes: Optional[Path] = typer.Option(None, "--cassettes"),
-             out: Optional[Path] = typer.Option(None, "--out", help="Also write results.json "
+             cassettes: Path | None = typer.Option(None, "--cassettes"),
+             out: Path | None = typer.Option(None, "--out", help="Also write results.json "
                                                 "and the journal here."),
-             base_url: Optional[str] = typer.Option(None, "--base-url", help="Call this root "
+             base_url: str | None = typer.Option(None, "--base-url", help="Call this root "
                                                     "URL (a proxy, a gateway, an emulator)."),
              timeout: float = typer.Option(120.0, "--timeout", min=0.1,
                                            help="Per-request timeout in seconds."),
@@ -36,17 +33,17 @@ def validate(provider: str = typer.Option(..., "--provider", "-p", help="The pro
              jobs: int = typer.Option(1, "--jobs", "-j", min=1),
              quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
     """Run the scenarios live against a provider and model; exit 0 = go, 1 = no-go."""
-    from ..cells import select_cells
-    from ..live.journal import journal_path
-    from ..live.retry import RetryPolicy
-    from ..live.session import SessionOptions, check_writable, run_session
-    from ..live.targets import check_model, missing_credentials
-    from ..providers import get_provider
-    from ..recording.paths import DEFAULT_CASSETTE_DIR
-    from ..results import RunResults
-    from ..runner import RunSettings
-    from ..scenarios import SCENARIOS
-    from ..validate import decide, render_table, to_json
+    from harness.cells import select_cells
+    from harness.gonogo import decide, render_table, to_json
+    from harness.providers import get_provider
+    from harness.recording.paths import DEFAULT_CASSETTE_DIR
+    from harness.results import RunResults
+    from harness.run.journal import journal_path
+    from harness.run.retry import RetryPolicy
+    from harness.run.runner import RunSettings
+    from harness.run.session import SessionOptions, check_writable, run_session
+    from harness.run.targets import check_model, missing_credentials
+    from harness.scenarios import SCENARIOS
 
     entry = get_provider(provider)
     check_model(model, [provider])
@@ -66,7 +63,7 @@ def validate(provider: str = typer.Option(..., "--provider", "-p", help="The pro
                              retry=RetryPolicy(max_retries=retries))
     with tempfile.TemporaryDirectory(prefix="conformance-validate-") as scratch:
         folder = out or Path(scratch)  # the journal lives somewhere; kept only with --out
-        outcome = run_session(cells, settings, options, folder, _err,
+        outcome = run_session(cells, settings, options, folder, console,
                               {"target": "live", "command": "validate", "provider": provider})
         if out:
             RunResults(run={"target": "live", "command": "validate"},
@@ -84,26 +81,6 @@ def validate(provider: str = typer.Option(..., "--provider", "-p", help="The pro
     raise typer.Exit(0 if go else 1)
 
 
-def scan_secrets(paths: Optional[list[Path]] = typer.Argument(
-        None, help="Files or folders (default: cassettes/ and reports/).")) -> None:
-    """Fail (exit 1) on anything credential-like; print file:line and kind, never the secret."""
-    from ..recording.paths import DEFAULT_CASSETTE_DIR, DEFAULT_REPORT_DIR
-    from ..secrets.scan import scan_paths
-
-    targets = paths or [p for p in (DEFAULT_CASSETTE_DIR, DEFAULT_REPORT_DIR) if p.exists()]
-    if not targets:
-        raise HarnessError("nothing to scan: no cassettes/ or reports/ here; pass paths")
-    findings, files = scan_paths(targets)
-    for finding in findings:
-        typer.echo(str(finding))
-    if findings:
-        _err.print(f"[bold red]{len(findings)} credential-like string(s) in {files} files: "
-                   f"remove them (and rotate any real key)[/]", highlight=False)
-        raise typer.Exit(1)
-    _err.print(f"clean: {files} files scanned, nothing credential-like", highlight=False)
-
-
 def register(app: typer.Typer) -> None:
-    """Add `validate` and `scan-secrets`."""
+    """Add `validate`."""
     app.command("validate")(validate)
-    app.command("scan-secrets")(scan_secrets)

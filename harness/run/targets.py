@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
-from collections.abc import Iterable, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 
-from ..errors import HarnessError
-from ..providers import PROVIDERS, Provider
+from harness.errors import HarnessError
+from harness.providers import PROVIDERS, Provider
 
 RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
-# Variables that route or label a call rather than authenticate it (kept out of redaction,
-# which would otherwise rewrite every URL or region name they appear in).
-_ROUTING = re.compile(r"(_BASE|_ENDPOINT|_URL|_VERSION|_REGION(_NAME)?|_LOCATION|_PROJECT)$")
-
 
 def base_url_var(provider: str) -> str:
     """The environment variable that points a live run of `provider` at another base URL."""
@@ -33,39 +27,6 @@ def missing_credentials(provider: Provider, env: Mapping[str, str] | None = None
     """The credential variables `provider` needs that are unset or empty."""
     env = os.environ if env is None else env
     return [name for name in provider.credentials if not env.get(name)]
-
-
-def is_secret_variable(name: str) -> bool:
-    """Whether a credential variable holds a secret (a key, a token, a key file)."""
-    return not _ROUTING.search(name.upper())
-
-
-def secret_values(names: Iterable[str], env: Mapping[str, str] | None = None) -> set[str]:
-    """The secret values behind `names` (and inside a key file they point to), to redact."""
-    env = os.environ if env is None else env
-    found: set[str] = set()
-    for name in names:
-        value = env.get(name) or ""
-        if not value or not is_secret_variable(name):
-            continue
-        if name == "GOOGLE_APPLICATION_CREDENTIALS" or value.endswith(".json"):
-            found |= _key_file_secrets(Path(value))
-        elif len(value) >= 8:
-            found.add(value)
-    return found
-
-
-def _key_file_secrets(path: Path) -> set[str]:
-    try:
-        info = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return set()
-    keys = ("private_key", "private_key_id", "client_secret", "refresh_token")
-    out = {str(info[k]) for k in keys if isinstance(info, dict) and info.get(k)}
-    # Each line of a PEM key body too: a wrapped key can be split across lines anywhere.
-    for pem in [v for v in out if "PRIVATE KEY" in v]:
-        out |= {line for line in pem.splitlines() if len(line) >= 16 and "-----" not in line}
-    return out
 
 
 def check_model(model: str | None, providers: list[str]) -> None:

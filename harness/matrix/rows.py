@@ -6,9 +6,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..errors import UnknownNameError
-from ..results import CellResult, RunResults
-from .levels import COLUMNS, Level, Verdict, decide_row, measured
+from harness.errors import UnknownNameError
+from harness.matrix.levels import COLUMNS, Level, Verdict, decide_row, measured
+from harness.results import CellResult, RunResults
 
 HEADER = ("Provider",) + COLUMNS
 
@@ -29,7 +29,7 @@ class Row:
 
 def display_of(provider: str) -> tuple[str, int]:
     """(display name, rank) of a provider; a provider this checkout lacks keeps its own name."""
-    from ..providers import get_provider
+    from harness.providers import get_provider
     try:
         entry = get_provider(provider)
     except UnknownNameError:

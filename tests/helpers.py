@@ -8,10 +8,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..emulators.server import emulator_host
-from ..providers import get_provider
-from ..secrets.planted import plant
-from .targets import base_url_var
+from harness.emulators.server import emulator_host
+from harness.providers import get_provider
+from harness.run.targets import base_url_var
+from harness.secrets.planted import plant
 
 
 def emulator_as_live(names: list[str], folder: Path) -> tuple[dict[str, str], list[str]]:
@@ -45,7 +45,7 @@ class CliOutcome:
 
 def run_cli(*args: str) -> CliOutcome:
     """Run `conformance ARGS` in this process (no interpreter start-up), as main() does."""
-    from ..cli import main
+    from harness.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     argv = sys.argv

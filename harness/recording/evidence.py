@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from .classify import chain, is_replay_miss, transport_failure
-from .recording.interaction import header, response_body
+from harness.recording.interaction import header, response_body
+from harness.verdict.classify import chain, is_replay_miss, transport_failure
 
 Pair = tuple[Any, Mapping[str, Any]]
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524,
@@ -252,7 +252,7 @@ def annotate(result: Any, pairs: list[Pair], exc: BaseException | None,
     a library tolerating a broken stream says nothing of the provider's capability),
     with the fault named: the library's reaction to broken bytes is not a capability verdict.
     """
-    from .recording.scrub import scrub_text
+    from harness.secrets.scrub import scrub_text
 
     status = http_status(pairs)
     if status is not None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from ..cells import Cell
-from ..runner import Runner, RunSettings
+from harness.cells import Cell
+from harness.run.runner import Runner, RunSettings
 
 _SETTINGS: RunSettings | None = None
 _RUNNERS: dict[str, Runner] = {}

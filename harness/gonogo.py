@@ -22,8 +22,8 @@ from typing import Any
 
 from tabulate import tabulate
 
-from .expectations import expected_failure
-from .results import CellResult
+from harness.expectations import expected_failure
+from harness.results import CellResult
 
 _LIBRARY_LAYERS = frozenset({"instructor", "litellm", "pydantic"})
 GO_RULE = ("go when no cell is fail/error (known upstream library failures excepted), "

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..results import CellResult
-from ..scenarios.base import Observation
-
+from harness.results import CellResult
+from harness.scenarios.base import Observation
 
 # What a library raises when the text it was handed is not a valid answer.
 _ANSWER_ERRORS = ("IncompleteOutputException", "ValidationError", "ValueError",
@@ -30,7 +29,7 @@ def blame_live_answer(result: CellResult, scenario: Any, observation: Observatio
 
 
 def _valid_answer(scenario: Any, text: str) -> bool:
-    from ..judge import first_json
+    from harness.verdict.judge import first_json
 
     value = first_json(text or "")
     if isinstance(value, dict) and scenario.kind == "iterable":
@@ -39,6 +38,6 @@ def _valid_answer(scenario: Any, text: str) -> bool:
     try:
         for item in items:
             scenario.response_model.model_validate(item)
-    except Exception:  # noqa: BLE001 - any validation failure means an invalid answer
+    except Exception:
         return False
     return value is not None

@@ -11,28 +11,29 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-from . import __version__
-from .cells import Cell
-from .classify import classify, describe
-from .faults import annotate, transient_reason
-from .errors import CassetteMissingError, HarnessError, MissingCredentialsError
-from .emulators.server import emulator_host
-from .judge import delivered_matches, judge
-from .live.targets import live_base_url, secret_values
-from .live.answers import blame_live_answer
-from .live.timing import client_timing, response_bodies, server_timings
-from .modes import get_mode
-from .netguard import block_network
-from .providers import get_provider
-from .recording import vcr_setup
-from .recording.paths import REPO_ROOT, cassette_path
-from .recording.wire_stats import interactions_stats
-from .results import CellResult
-from .scenarios import get_scenario
-from .scenarios.base import Observation
-from .scenarios.execute import run_scenario
-from .transforms import mode_transforms
-from .versions import library_versions
+from harness import __version__
+from harness.cells import Cell
+from harness.emulators.server import emulator_host
+from harness.errors import CassetteMissingError, HarnessError, MissingCredentialsError
+from harness.modes import get_mode
+from harness.providers import get_provider
+from harness.recording import vcr_setup
+from harness.recording.evidence import annotate, transient_reason
+from harness.recording.netguard import block_network
+from harness.recording.paths import REPO_ROOT, cassette_path
+from harness.recording.timing import client_timing, response_bodies, server_timings
+from harness.recording.wire_stats import interactions_stats
+from harness.results import CellResult
+from harness.run.targets import live_base_url
+from harness.scenarios import get_scenario
+from harness.scenarios.base import Observation
+from harness.scenarios.execute import run_scenario
+from harness.secrets.variables import secret_values
+from harness.verdict.answers import blame_live_answer
+from harness.verdict.classify import classify, describe
+from harness.verdict.judge import delivered_matches, judge
+from harness.verdict.transforms import mode_transforms
+from harness.versions import library_versions
 
 TargetKind = Literal["replay", "emulator", "live"]
 
@@ -146,7 +147,7 @@ class Runner:
             model, kwargs = self._call_kwargs(cell, path)
             if self.settings.drop_params:
                 kwargs["drop_params"] = True
-            # The harness retries whole cells (harness.live.retry); the SDKs' own retries would
+            # The harness retries whole cells (harness.run.retry); the SDKs' own retries would
             # record failed attempts into the cassette and hide faults from the result.
             kwargs.setdefault("num_retries", 0)
             if self.settings.timeout and self.settings.target != "replay":

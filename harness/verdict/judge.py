@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .scenarios.base import Observation, Scenario
-from .scenarios.checks import (diff_facts, diff_values, distinct_count, is_incremental,
-                               partial_violations)
+from harness.scenarios.base import Observation, Scenario
+from harness.scenarios.checks import (
+    diff_facts,
+    diff_values,
+    distinct_count,
+    is_incremental,
+    partial_violations,
+)
 
 
 def judge(scenario: Scenario, obs: Observation,

@@ -6,10 +6,10 @@ import contextlib
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
-from ..results import CellResult, RunResults
-from .levels import measured, raw_grade
+from harness.matrix.levels import measured, raw_grade
+from harness.results import CellResult, RunResults
 
 # Declared key -> what observation stands for it.
 CAPABILITIES: dict[str, str] = {
@@ -21,7 +21,7 @@ DECLARED_BUT_FAILING = "declared but failing"
 WORKING_BUT_UNDECLARED = "working but undeclared"
 
 
-@lru_cache(maxsize=None)
+@cache
 def declared_capabilities(model: str) -> tuple[tuple[str, bool | None], ...]:
     """litellm.get_model_info's flags for `model`; None where unknown (or the model is unmapped)."""
     import litellm

@@ -18,16 +18,16 @@ from typing import Any
 
 from rich.console import Console
 
-from ..cells import Cell
-from ..errors import HarnessError
-from ..providers import get_provider
-from ..recording.paths import cassette_path
-from ..results import CellResult
-from ..runner import RunSettings
-from . import journal, worker
-from .progress import RunProgress
-from .retry import RetryBudget, RetryPolicy
-from .targets import check_record_mode, missing_credentials
+from harness.cells import Cell
+from harness.errors import HarnessError
+from harness.providers import get_provider
+from harness.recording.paths import cassette_path
+from harness.results import CellResult
+from harness.run import journal, worker
+from harness.run.progress import RunProgress
+from harness.run.retry import RetryBudget, RetryPolicy
+from harness.run.runner import RunSettings
+from harness.run.targets import check_record_mode, missing_credentials
 
 
 @dataclass
@@ -55,8 +55,8 @@ class SessionResult:
 
 def _check_cassette(path: Path) -> None:
     """Raise a one-line CassetteCorruptError when an existing cassette cannot be read."""
-    from ..errors import CassetteCorruptError
-    from ..recording import serializer as fmt
+    from harness.errors import CassetteCorruptError
+    from harness.recording import serializer as fmt
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -107,7 +107,7 @@ class _Pool:
 
     def __init__(self, jobs: int, settings: RunSettings) -> None:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["harness.live.worker"])
+        context.set_forkserver_preload(["harness.run.worker"])
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                                         initializer=worker.init, initargs=(settings,))
 

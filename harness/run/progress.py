@@ -5,10 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                           TimeElapsedColumn, TimeRemainingColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
-from ..report_table import cell_text
+from harness.reports.results_table import cell_text
 
 
 class RunProgress:
@@ -33,7 +39,7 @@ class RunProgress:
                 TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                 console=console, transient=False)
 
-    def __enter__(self) -> "RunProgress":
+    def __enter__(self) -> RunProgress:
         if self._bar is not None:
             self._bar.start()
             self._task = self._bar.add_task("cells", total=self.total, passed=0, failed=0,

@@ -1,0 +1,207 @@
+"""Commands `run` (replay offline), `record` (emulators or --live) and `list`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from harness.commands.common import (
+    CassetteOpt,
+    ModeOpt,
+    OutOpt,
+    ProviderOpt,
+    ScenarioOpt,
+    console,
+    say,
+)
+from harness.errors import HarnessError
+
+if TYPE_CHECKING:
+    from harness.cells import Cell
+    from harness.results import RunResults
+    from harness.run.runner import RunSettings
+    from harness.run.session import SessionOptions
+
+
+@dataclass
+class Selection:
+    """What a run covers and where it reads and writes."""
+
+    target: str
+    providers: list[str] = field(default_factory=list)
+    modes: list[str] = field(default_factory=list)
+    scenarios: list[str] = field(default_factory=list)
+    cassettes: Path | None = None
+    out: Path | None = None
+    model: str | None = None
+    drop_params: bool = False
+    base_url: str | None = None
+    timeout: float | None = None
+
+    @property
+    def filters(self) -> dict[str, list[str]]:
+        """The filters as results files record them."""
+        return {"provider": self.providers, "mode": self.modes, "scenario": self.scenarios}
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def execute(sel: Selection, session: SessionOptions | None = None, baseline: Path | None = None,
+            update_baseline: bool = False, verbose: bool = False) -> int:
+    """Run the selected cells, write results and reports; the exit code."""
+    from harness.baseline import load_baseline
+    from harness.cells import select_cells
+    from harness.recording.paths import DEFAULT_CASSETTE_DIR, DEFAULT_REPORT_DIR
+    from harness.run.runner import RunSettings
+    from harness.run.session import SessionOptions, check_writable
+    from harness.run.targets import check_model
+
+    if update_baseline and baseline is None:
+        raise HarnessError("--update-baseline needs --baseline FILE: the baseline file to write")
+    # Read the baseline before running: a bad baseline fails fast, not after every cell.
+    old = load_baseline(baseline, may_be_missing=update_baseline) if baseline else None
+    cells = select_cells(sel.providers, sel.modes, sel.scenarios)
+    options = session or SessionOptions(verbose=verbose)
+    check_model(sel.model, list(dict.fromkeys(c.provider for c in cells)))
+    if sel.base_url and len({c.provider for c in cells}) != 1:
+        raise HarnessError("--base-url needs exactly one --provider; for several, set "
+                           "CONFORMANCE_<PROVIDER>_BASE_URL for each")
+    out_dir = sel.out or DEFAULT_REPORT_DIR
+    check_writable(out_dir, "reports", "--out")
+    settings = RunSettings(target=sel.target,  # type: ignore[arg-type]
+                           cassette_dir=sel.cassettes or DEFAULT_CASSETTE_DIR, model=sel.model,
+                           drop_params=sel.drop_params, base_url=sel.base_url,
+                           timeout=sel.timeout, record_mode=options.record_mode)
+    if sel.target != "replay" and options.record_mode != "none":
+        check_writable(settings.cassette_dir, "cassettes", "--cassettes")
+    return _run_and_report(sel, cells, settings, options, out_dir, old, baseline,
+                           update_baseline)
+
+
+def _run_and_report(sel: Selection, cells: list[Cell], settings: RunSettings,
+                    options: SessionOptions, out_dir: Path, old: RunResults | None,
+                    baseline: Path | None,
+                    update_baseline: bool) -> int:
+    from harness import __version__
+    from harness.baseline import gate
+    from harness.recording.atomic import write_atomic
+    from harness.reports import write_all_reports
+    from harness.reports.results_table import counts, render_markdown
+    from harness.results import RunResults
+    from harness.run.journal import journal_path
+    from harness.run.session import run_session
+    from harness.versions import library_versions
+
+    started = _now()
+    record_mode = options.record_mode
+    outcome = run_session(cells, settings, options, out_dir, console,
+                          {"target": sel.target, "record_mode": record_mode,
+                           "started_at": started, "filters": sel.filters})
+    run = {"target": sel.target, "started_at": started, "finished_at": _now(),
+           "harness": __version__, "versions": library_versions(),
+           "drop_params": sel.drop_params, "filters": sel.filters,
+           **({"record_mode": record_mode} if sel.target != "replay" else {}),
+           "retries": outcome.retries, "resumed_cells": outcome.resumed,
+           "interrupted": outcome.interrupted}
+    results = RunResults(run=run, cells=outcome.cells)
+    results.write(out_dir / "results.json")
+    write_atomic(out_dir / "results.md", render_markdown(results))
+    write_all_reports(results, out_dir, baseline=old)
+    if not outcome.interrupted:  # results.json holds every cell: the journal's job is done
+        journal_path(out_dir).unlink(missing_ok=True)
+    summary = ", ".join(f"{n} {o}" for o, n in sorted(counts(results).items()))
+    say(f"{len(results.cells)} cells: {summary}. Wrote {out_dir / 'results.json'} and "
+        f"{out_dir / 'results.md'}")
+    if outcome.interrupted:
+        console.print(f"[bold yellow]interrupted: {len(results.cells)} of {len(cells)} cells "
+                      f"finished and kept; continue with the same command and --resume[/]",
+                      highlight=False)
+        return 130
+    gate_code = gate(results, old, baseline, update_baseline, say) if baseline else 0
+    harness_errors = [r for r in results.cells.values() if r.layer == "harness"]
+    if harness_errors:
+        console.print(f"[bold red]{len(harness_errors)} cell(s) failed in the harness "
+                      f"(missing or drifted cassettes): exit 1[/]", highlight=False)
+        return 1
+    return gate_code
+
+
+def run(provider: list[str] | None = ProviderOpt, mode: list[str] | None = ModeOpt,
+        scenario: list[str] | None = ScenarioOpt, cassettes: Path | None = CassetteOpt,
+        out: Path | None = OutOpt,
+        drop_params: bool = typer.Option(False, "--drop-params",
+                                         help="Run with litellm's drop_params on."),
+        verbose: bool = typer.Option(False, "--verbose", "-v", help="A line per cell."),
+        baseline: Path | None = typer.Option(None, "--baseline", help="Compare with this "
+                                                "results file; exit 1 on any regression."),
+        update_baseline: bool = typer.Option(False, "--update-baseline", help="Write this "
+                                             "run's results as the --baseline file.")) -> None:
+    """Replay the recorded cassettes offline, then write results and the table."""
+    sel = Selection("replay", provider or [], mode or [], scenario or [], cassettes, out,
+                    drop_params=drop_params)
+    raise typer.Exit(execute(sel, None, baseline, update_baseline, verbose))
+
+
+def record(provider: list[str] | None = ProviderOpt, mode: list[str] | None = ModeOpt,
+           scenario: list[str] | None = ScenarioOpt, cassettes: Path | None = CassetteOpt,
+           out: Path | None = OutOpt,
+           live: bool = typer.Option(False, "--live", help="Record against the real provider."),
+           model: str | None = typer.Option(None, "--model", help="Model id to record."),
+           drop_params: bool = typer.Option(False, "--drop-params"),
+           verbose: bool = typer.Option(False, "--verbose", "-v"),
+           record_mode: str | None = typer.Option(
+               None, "--record-mode", help="none|once|new_episodes|all|rewrite (default: once "
+                                           "with --live, rewrite otherwise)."),
+           resume: bool = typer.Option(False, "--resume", help="Skip the cells already in the "
+                                       "journal of an interrupted run (same --out)."),
+           quiet: bool = typer.Option(False, "--quiet", "-q", help="Plain lines, no progress bar."),
+           jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes."),
+           per_provider: int = typer.Option(1, "--per-provider", min=1,
+                                            help="Calls in flight per provider."),
+           base_url: str | None = typer.Option(None, "--base-url", help="Live: send calls "
+                                                  "to this root URL (or set "
+                                                  "CONFORMANCE_<PROVIDER>_BASE_URL)."),
+           timeout: float | None = typer.Option(None, "--timeout", min=0.1,
+                                                   help="Per-request timeout in seconds."),
+           retries: int = typer.Option(3, "--retries", min=0, help="Retries per cell on 429, "
+                                       "5xx, resets and timeouts."),
+           retry_budget: int = typer.Option(30, "--retry-budget", min=0,
+                                            help="Retries for the whole run.")) -> None:
+    """Record cassettes against the local emulators (or --live providers)."""
+    from harness.run.retry import RetryPolicy
+    from harness.run.session import SessionOptions
+    from harness.run.targets import check_record_mode
+
+    mode_name = check_record_mode(record_mode or ("once" if live else "rewrite"))
+    options = SessionOptions(record_mode=mode_name, jobs=jobs, per_provider=per_provider,
+                             retry=RetryPolicy(max_retries=retries, budget=retry_budget),
+                             resume=resume, quiet=quiet, verbose=verbose)
+    sel = Selection("live" if live else "emulator", provider or [], mode or [], scenario or [],
+                    cassettes, out, model, drop_params, base_url, timeout)
+    raise typer.Exit(execute(sel, options))
+
+
+def list_names() -> None:
+    """List the providers, modes and scenarios."""
+    from harness.modes import all_modes
+    from harness.providers import PROVIDERS
+    from harness.scenarios import SCENARIOS
+
+    for p in PROVIDERS:
+        print(f"provider {p.name:12} {p.model_string():40} modes: {', '.join(p.modes)}")
+    print(f"modes: {', '.join(all_modes())}")
+    for s in SCENARIOS:
+        print(f"scenario {s.name:16} {s.description}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `run`, `record` and `list`."""
+    app.command("run")(run)
+    app.command("record")(record)
+    app.command("list")(list_names)

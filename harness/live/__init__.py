@@ -1,1 +1,0 @@
-"""Live runs: targets, record modes, retries, concurrency, the journal and progress."""

@@ -1,0 +1,16 @@
+"""The streaming-support matrix: levels (the rule), rows from results, litellm's declarations."""
+
+from harness.matrix.levels import COLUMNS, RULES, Level, Verdict, decide_row, legend_lines
+from harness.matrix.rows import Row, build_rows, guide_table
+
+__all__ = [
+           "COLUMNS",
+           "RULES",
+           "Level",
+           "Row",
+           "Verdict",
+           "build_rows",
+           "decide_row",
+           "guide_table",
+           "legend_lines",
+]

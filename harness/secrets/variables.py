@@ -1,0 +1,46 @@
+"""Which environment variables hold secrets, and the secret values behind them, to redact."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+# Variables that route or label a call rather than authenticate it (kept out of redaction,
+# which would otherwise rewrite every URL or region name they appear in).
+_ROUTING = re.compile(r"(_BASE|_ENDPOINT|_URL|_VERSION|_REGION(_NAME)?|_LOCATION|_PROJECT)$")
+
+
+def is_secret_variable(name: str) -> bool:
+    """Whether a credential variable holds a secret (a key, a token, a key file)."""
+    return not _ROUTING.search(name.upper())
+
+
+def secret_values(names: Iterable[str], env: Mapping[str, str] | None = None) -> set[str]:
+    """The secret values behind `names` (and inside a key file they point to), to redact."""
+    env = os.environ if env is None else env
+    found: set[str] = set()
+    for name in names:
+        value = env.get(name) or ""
+        if not value or not is_secret_variable(name):
+            continue
+        if name == "GOOGLE_APPLICATION_CREDENTIALS" or value.endswith(".json"):
+            found |= _key_file_secrets(Path(value))
+        elif len(value) >= 8:
+            found.add(value)
+    return found
+
+
+def _key_file_secrets(path: Path) -> set[str]:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    keys = ("private_key", "private_key_id", "client_secret", "refresh_token")
+    out = {str(info[k]) for k in keys if isinstance(info, dict) and info.get(k)}
+    # Each line of a PEM key body too: a wrapped key can be split across lines anywhere.
+    for pem in [v for v in out if "PRIVATE KEY" in v]:
+        out |= {line for line in pem.splitlines() if len(line) >= 16 and "-----" not in line}
+    return out
