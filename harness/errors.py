@@ -39,3 +39,7 @@ class MissingCredentialsError(HarnessError):
         super().__init__(
             f"provider {provider!r} needs credentials: set {', '.join(self.variables)}"
         )
+
+
+class NoEmulatorError(HarnessError):
+    """A live-only provider in a run against the emulators: the cell is skipped."""

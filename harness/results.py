@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from harness.errors import ResultsFileError
 from harness.recording.atomic import write_atomic
+from harness.secrets.record import scrub_record
 
 RESULTS_VERSION = 1
 Outcome = Literal["pass", "fail", "unsupported", "error", "skipped"]
@@ -38,6 +39,8 @@ class CellResult:
     versions: dict[str, str] = field(default_factory=dict)
     recorded_at: str | None = None  # from the cassette's provenance
     finished_at: str = ""
+    # What the traffic came from: 'emulator' or 'live' (a replay: the cassette's provenance).
+    recorded_against: str | None = None
 
     @property
     def cell_id(self) -> str:
@@ -45,8 +48,8 @@ class CellResult:
         return f"{self.provider}-{self.mode}-{self.scenario}"
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict with the id first."""
-        return {"id": self.cell_id, **asdict(self)}
+        """A JSON-ready dict with the id first, every string scrubbed of secrets."""
+        return scrub_record({"id": self.cell_id, **asdict(self)})  # type: ignore[no-any-return]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CellResult:
@@ -65,7 +68,7 @@ class RunResults:
     def to_json(self) -> str:
         """The results file's text."""
         ordered = [self.cells[k].to_dict() for k in sorted(self.cells)]
-        return json.dumps({"results_version": RESULTS_VERSION, "run": self.run,
+        return json.dumps({"results_version": RESULTS_VERSION, "run": scrub_record(self.run),
                            "cells": ordered}, indent=2, ensure_ascii=False) + "\n"
 
     def write(self, path: Path) -> None:
@@ -92,21 +95,3 @@ def load_results(path: Path) -> RunResults:
         cell = CellResult.from_dict(raw)
         cells[cell.cell_id] = cell
     return RunResults(run=data.get("run", {}), cells=cells)
-
-
-def merge(parts: list[RunResults]) -> RunResults:
-    """Merge results from several processes or shards; a later part wins on the same cell."""
-    run: dict[str, Any] = {}
-    cells: dict[str, CellResult] = {}
-    for part in parts:
-        run = {**run, **part.run}
-        cells.update(part.cells)
-    return RunResults(run=run, cells=cells)
-
-
-def append_jsonl(path: Path, cell: CellResult) -> None:
-    """Append one finished cell to a JSON-lines journal (a crash keeps every finished cell)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(cell.to_dict(), ensure_ascii=False) + "\n")
-        fh.flush()

@@ -64,7 +64,7 @@ def fake_lookup(model: str) -> tuple[tuple[str, bool | None], ...]:
 
 @pytest.fixture()
 def data(tmp_path: Path) -> dict:
-    return report_data(synthetic_results(), lookup=fake_lookup, root=tmp_path)
+    return report_data(synthetic_results(), lookup=fake_lookup)
 
 
 def test_rows_follow_the_guide_order_with_display_names() -> None:
@@ -98,7 +98,7 @@ def test_a_provider_with_only_harness_errors_gets_no_row(tmp_path: Path) -> None
         cell = make_cell("llamacpp", "tools", s, "error", "harness", "CassetteMissingError")
         results.cells[cell.cell_id] = cell
     assert [r.display for r in build_rows(results)] == ["OpenAI", "Azure", "Mistral"]
-    text = render_support(report_data(results, lookup=fake_lookup, root=tmp_path))
+    text = render_support(report_data(results, lookup=fake_lookup))
     display = matrix_mod.display_of("llamacpp")[0]  # whatever the entry calls itself
     assert ("Not shown, no cell measured anything (harness errors such as missing cassettes, "
             f"or skipped): {display}.") in text

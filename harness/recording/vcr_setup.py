@@ -1,8 +1,14 @@
-"""vcrpy configured for the harness: our format, atomic saves, scrubbing and matching."""
+"""vcrpy configured for the harness: our format, atomic saves, scrubbing and matching.
+
+A `Recorder` owns one VCR and the state of the cell it is running (`CellCassette`), handed to
+vcrpy's persister and hooks as an object: nothing lives in module globals.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,94 +16,54 @@ import vcr
 from vcr.persisters.filesystem import CassetteNotFoundError
 from vcr.request import Request
 
-from harness.errors import CassetteCorruptError
 from harness.recording import serializer as fmt
 from harness.recording.atomic import write_atomic
+from harness.recording.cassette import CellCassette, default_structure, read_cassette
 from harness.recording.evidence import reported_model
 from harness.secrets.scrub import DENY_QUERY, scrub_body, scrub_headers, scrub_uri
 
-# Provenance to write into each cassette being recorded, by path (set by the runner).
-PENDING_PROVENANCE: dict[str, dict[str, Any]] = {}
-# Provenance of each cassette loaded for replay, by path.
-LOADED_PROVENANCE: dict[str, dict[str, Any]] = {}
-# Paths being recorded afresh: the old file is not loaded and is replaced atomically on save.
-FRESH: set[str] = set()
-# Paths whose recording must not be saved (a transient failure to retry, a dry run).
-DISCARD: set[str] = set()
-# Credentials the run was given (live): redacted wherever they appear, whatever the position.
-KNOWN_SECRETS: set[str] = set()
-
-
-# The last cassette parsed, by (path, mtime, size): a replayed cell reads its cassette's
-# provenance to build the call, then vcrpy loads the same file; YAML parsing is the bulk of a
-# replay's time, so it is done once.
-_PARSED: dict[str, tuple[tuple[int, int], Any]] = {}
-
-
-def read_cassette(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(vcrpy's cassette dict, provenance) of a cassette file; CassetteCorruptError if bad."""
-    stat = path.stat()
-    key = (stat.st_mtime_ns, stat.st_size)
-    cached = _PARSED.get(str(path))
-    if cached is None or cached[0] != key:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise CassetteCorruptError(
-                f"{path}: not UTF-8 text (binary garbage?); delete it and re-record with "
-                f"'conformance record'") from None
-        _PARSED.clear()
-        _PARSED[str(path)] = cached = (key, fmt.load_yaml(text, str(path)))
-    return fmt.from_document(cached[1], str(path))
-
 
 class HarnessPersister:
-    """Loads and saves cassettes in our format; saves are atomic."""
+    """Loads and saves cassettes in our format for the recorder's current cell; saves are atomic."""
 
-    @classmethod
-    def load_cassette(cls, cassette_path: str | Path, serializer: Any) -> Any:
-        path = Path(cassette_path)
-        if str(path) in FRESH or not path.is_file():
+    def __init__(self) -> None:
+        self.current: CellCassette | None = None
+
+    def _state(self, cassette_path: str | Path) -> CellCassette:
+        state = self.current
+        if state is None or str(state.path) != str(cassette_path):
+            state = CellCassette(Path(cassette_path))  # a cassette used outside a cell
+        return state
+
+    def load_cassette(self, cassette_path: str | Path, serializer: Any) -> Any:
+        """vcrpy's (requests, responses) of the cell's cassette."""
+        state = self._state(cassette_path)
+        if state.fresh or not state.path.is_file():
             raise CassetteNotFoundError()
-        vcr_dict, provenance = read_cassette(path)
-        LOADED_PROVENANCE[str(path)] = provenance
+        vcr_dict, state.loaded = read_cassette(state.path)
         requests = [Request._from_dict(i["request"]) for i in vcr_dict["interactions"]]
         responses = [i["response"] for i in vcr_dict["interactions"]]
         return requests, responses
 
-    @staticmethod
-    def save_cassette(cassette_path: str | Path, cassette_dict: dict[str, Any],
+    def save_cassette(self, cassette_path: str | Path, cassette_dict: dict[str, Any],
                       serializer: Any) -> None:
-        if str(cassette_path) in DISCARD:
+        """Write the cell's interactions and provenance atomically, unless it is discarded."""
+        state = self._state(cassette_path)
+        if state.discard:
             return
-        pairs = list(zip(cassette_dict["requests"], cassette_dict["responses"]))
+        pairs = list(zip(cassette_dict["requests"], cassette_dict["responses"], strict=True))
         interactions = [{"request": req._to_dict(), "response": resp} for req, resp in pairs]
-        provenance = dict(PENDING_PROVENANCE.get(str(cassette_path), {}))
+        provenance = dict(state.pending)
         if provenance:
             # The model the provider says answered (a live alias resolves to a dated id).
             provenance["reported_model"] = reported_model(pairs)
         doc = fmt.to_document({"interactions": interactions}, provenance)
-        write_atomic(Path(cassette_path), fmt.dump_yaml(doc))
+        write_atomic(state.path, fmt.dump_yaml(doc))
 
 
-def _before_record_request(request: Request) -> Request:
-    request.uri = scrub_uri(request.uri, KNOWN_SECRETS)
-    ctype = next((str(v) for k, v in request.headers.items() if k.lower() == "content-type"), "")
-    if isinstance(request.body, (bytes, str)):  # file/iterator bodies are left as they are
-        request.body = scrub_body(request.body, ctype, KNOWN_SECRETS)
-    request.headers = scrub_headers(dict(request.headers), KNOWN_SECRETS)
-    return request
-
-
-def _before_record_response(response: dict[str, Any]) -> dict[str, Any]:
-    ctype = next((str(v[0] if isinstance(v, list) else v)
-                  for k, v in (response.get("headers") or {}).items()
-                  if k.lower() == "content-type"), "")
-    if isinstance(response.get("body"), dict):
-        response["body"]["string"] = scrub_body(response["body"].get("string"), ctype,
-                                                KNOWN_SECRETS)
-    response["headers"] = scrub_headers(dict(response.get("headers", {})), KNOWN_SECRETS)
-    return response
+def _content_type(headers: Any) -> str:
+    return next((str(v[0] if isinstance(v, list) else v) for k, v in (headers or {}).items()
+                 if k.lower() == "content-type"), "")
 
 
 def _query_without_secrets(r1: Request, r2: Request) -> None:
@@ -106,35 +72,63 @@ def _query_without_secrets(r1: Request, r2: Request) -> None:
     assert q1 == q2, f"query {q1} != {q2}"
 
 
-def _structure(request: Request) -> dict[str, Any]:
-    """The parts of a request body that decide how the provider answers."""
+def _body(request: Request) -> dict[str, Any]:
     try:
         body = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
         return {}
-    if not isinstance(body, dict):
-        return {}
-    return {key: (body[key] if key in ("stream", "tool_choice") else True)
-            for key in sorted(body)
-            if key in ("stream", "tools", "tool_choice", "response_format", "toolConfig",
-                       "output_format", "output_config", "response_schema", "system")}
+    return body if isinstance(body, dict) else {}
 
 
-def _request_structure(r1: Request, r2: Request) -> None:
-    s1, s2 = _structure(r1), _structure(r2)
-    assert s1 == s2, f"structured request keys {s1} != {s2}"
-
-
-def build_vcr(record_mode: str) -> vcr.VCR:
+class Recorder:
     """A VCR for one record mode ('none' replays and blocks every unrecorded request)."""
-    v = vcr.VCR(
-        record_mode=record_mode,
-        match_on=["method", "path", "harness_query", "harness_structure"],
-        before_record_request=_before_record_request,
-        before_record_response=_before_record_response,
-        decode_compressed_response=True,
-    )
-    v.register_persister(HarnessPersister)
-    v.register_matcher("harness_query", _query_without_secrets)
-    v.register_matcher("harness_structure", _request_structure)
-    return v
+
+    def __init__(self, record_mode: str) -> None:
+        self.persister = HarnessPersister()
+        self.vcr = vcr.VCR(
+            record_mode=record_mode,
+            match_on=["method", "path", "harness_query", "harness_structure"],
+            before_record_request=self._before_record_request,
+            before_record_response=self._before_record_response,
+            decode_compressed_response=True,
+        )
+        self.vcr.register_persister(self.persister)
+        self.vcr.register_matcher("harness_query", _query_without_secrets)
+        self.vcr.register_matcher("harness_structure", self._request_structure)
+
+    @contextlib.contextmanager
+    def cell(self, state: CellCassette) -> Iterator[CellCassette]:
+        """Make `state` the cassette state of everything recorded or replayed in the block."""
+        self.persister.current = state
+        try:
+            yield state
+        finally:
+            self.persister.current = None
+
+    def _secrets(self) -> set[str]:
+        return self.persister.current.secrets if self.persister.current else set()
+
+    def _structure(self) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        state = self.persister.current
+        return state.structure if state else default_structure
+
+    def _request_structure(self, r1: Request, r2: Request) -> None:
+        structure = self._structure()
+        s1, s2 = structure(_body(r1)), structure(_body(r2))
+        assert s1 == s2, f"structured request keys {s1} != {s2}"
+
+    def _before_record_request(self, request: Request) -> Request:
+        secrets = self._secrets()
+        request.uri = scrub_uri(request.uri, secrets)
+        if isinstance(request.body, (bytes, str)):  # file/iterator bodies are left as they are
+            request.body = scrub_body(request.body, _content_type(request.headers), secrets)
+        request.headers = scrub_headers(dict(request.headers), secrets)
+        return request
+
+    def _before_record_response(self, response: dict[str, Any]) -> dict[str, Any]:
+        secrets = self._secrets()
+        if isinstance(response.get("body"), dict):
+            response["body"]["string"] = scrub_body(
+                response["body"].get("string"), _content_type(response.get("headers")), secrets)
+        response["headers"] = scrub_headers(dict(response.get("headers", {})), secrets)
+        return response

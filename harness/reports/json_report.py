@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from harness.baseline import compare
 from harness.matrix.declared import Lookup, declared_capabilities
@@ -14,36 +11,17 @@ from harness.matrix.declared import compare as compare_declared
 from harness.matrix.levels import COLUMNS, RULES, legend_lines
 from harness.matrix.rows import HEADER, build_rows, unmeasured, unmeasured_rows
 from harness.modes import all_modes
-from harness.recording.paths import REPO_ROOT
 from harness.results import CellResult, RunResults
 from harness.scenarios import all_scenarios
 
 REPORT_VERSION = 1
 
 
-def cassette_origin(cassette: str, root: Path = REPO_ROOT) -> str | None:
-    """The target a cassette was recorded against (emulator or live), from its provenance."""
-    path = Path(cassette) if Path(cassette).is_absolute() else root / cassette
-    head = []
-    try:
-        with path.open(encoding="utf-8") as fh:
-            # Provenance comes first: stop before the (possibly large) interactions.
-            for line in fh:
-                if line.startswith("interactions:"):
-                    break
-                head.append(line)
-        doc = yaml.safe_load("".join(head)) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    target = (doc.get("provenance") or {}).get("target") if isinstance(doc, dict) else None
-    return target if isinstance(target, str) else None
-
-
-def origin_of(cell: CellResult, root: Path = REPO_ROOT) -> str:
+def origin_of(cell: CellResult) -> str:
     """Where a cell's HTTP traffic came from: emulator, live, or unknown."""
     if cell.target in ("emulator", "live"):
         return cell.target
-    return (cassette_origin(cell.cassette, root) if cell.cassette else None) or "unknown"
+    return cell.recorded_against or "unknown"
 
 
 def cell_record(cell: CellResult, origin: str) -> dict[str, Any]:
@@ -99,10 +77,9 @@ def provenance(results: RunResults, origins: dict[str, str]) -> dict[str, Any]:
 
 
 def report_data(results: RunResults, baseline: RunResults | None = None,
-                lookup: Lookup = declared_capabilities,
-                root: Path = REPO_ROOT) -> dict[str, Any]:
+                lookup: Lookup = declared_capabilities) -> dict[str, Any]:
     """Everything the streaming-support reports show, JSON-ready."""
-    origins = {cid: origin_of(c, root) for cid, c in results.cells.items()}
+    origins = {cid: origin_of(c) for cid, c in results.cells.items()}
     rows = build_rows(results)
     rank = {p: i for i, r in enumerate(rows) for p in r.providers}
     records = {cid: cell_record(c, origins[cid]) for cid, c in

@@ -15,6 +15,7 @@ from typing import Any
 from harness.errors import ResultsFileError
 from harness.recording.atomic import write_atomic
 from harness.results import CellResult
+from harness.secrets.record import scrub_record
 
 JOURNAL_VERSION = 1
 JOURNAL_NAME = "results.journal.jsonl"
@@ -27,7 +28,7 @@ def journal_path(out_dir: Path) -> Path:
 
 def start(path: Path, run: dict[str, Any]) -> None:
     """Begin a new journal (atomically replacing an old one) with the run's description."""
-    write_atomic(path, json.dumps({"journal_version": JOURNAL_VERSION, "run": run},
+    write_atomic(path, json.dumps({"journal_version": JOURNAL_VERSION, "run": scrub_record(run)},
                                   ensure_ascii=False) + "\n")
 
 

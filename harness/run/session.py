@@ -21,6 +21,7 @@ from rich.console import Console
 from harness.cells import Cell
 from harness.errors import HarnessError
 from harness.providers import get_provider
+from harness.recording.cassette import read_cassette
 from harness.recording.paths import cassette_path
 from harness.results import CellResult
 from harness.run import journal, worker
@@ -53,21 +54,6 @@ class SessionResult:
     retries: int = 0
 
 
-def _check_cassette(path: Path) -> None:
-    """Raise a one-line CassetteCorruptError when an existing cassette cannot be read."""
-    from harness.errors import CassetteCorruptError
-    from harness.recording import serializer as fmt
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise CassetteCorruptError(f"{path}: not UTF-8 text (binary garbage?); delete it or "
-                                   f"re-record with --record-mode rewrite") from None
-    except OSError as exc:
-        raise CassetteCorruptError(f"{path}: unreadable cassette ({exc.strerror}); fix its "
-                                   f"permissions or re-record with --record-mode rewrite") from None
-    fmt.from_document(fmt.load_yaml(text, str(path)), str(path))
-
-
 def plan(cells: list[Cell], settings: RunSettings,
          options: SessionOptions) -> list[tuple[Cell, str]]:
     """(cell, kind) to run: kind 'replay' for a cassette `once` keeps, else 'target'.
@@ -82,7 +68,8 @@ def plan(cells: list[Cell], settings: RunSettings,
         recording = settings.target != "replay"
         if recording and options.record_mode in ("once", "new_episodes", "all") \
                 and path.is_file():
-            _check_cassette(path)
+            # One-line error on a corrupt cassette, before anything runs or is written.
+            read_cassette(path, fix="delete it or re-record with --record-mode rewrite")
             if options.record_mode == "once":
                 out.append((cell, "replay"))
                 continue

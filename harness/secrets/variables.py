@@ -44,3 +44,14 @@ def _key_file_secrets(path: Path) -> set[str]:
     for pem in [v for v in out if "PRIVATE KEY" in v]:
         out |= {line for line in pem.splitlines() if len(line) >= 16 and "-----" not in line}
     return out
+
+
+# A variable named like a credential (OPENAI_API_KEY, AWS_SESSION_TOKEN, HF_TOKEN,
+# GOOGLE_APPLICATION_CREDENTIALS, *_SECRET, *_PASSWORD), whatever provider reads it.
+_CREDENTIAL_VARIABLE = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)(_ID)?$")
+
+
+def environment_secrets(env: Mapping[str, str]) -> set[str]:
+    """The secret values of every credential-shaped variable in `env`."""
+    names = [name for name in env if _CREDENTIAL_VARIABLE.search(name.upper())]
+    return secret_values(names, env)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from harness.results import CellResult
 from harness.scenarios.base import Observation
+
+if TYPE_CHECKING:
+    from harness.verdict.pipeline import Verdict
 
 # What a library raises when the text it was handed is not a valid answer.
 _ANSWER_ERRORS = ("IncompleteOutputException", "ValidationError", "ValueError",
                   "ResponseParsingError", "JSONDecodeError")
 
 
-def blame_live_answer(result: CellResult, scenario: Any, observation: Observation) -> None:
+def blame_live_answer(result: Verdict, scenario: Any, observation: Observation) -> None:
     """A live model that answered wrongly (cut off at the token limit, invalid JSON, a wrong
     shape) is a `fail` of the provider, with what it said; a library failing on a VALID
     answer stays that library's error."""

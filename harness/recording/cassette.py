@@ -1,0 +1,75 @@
+"""The one cassette reader, and the state of the cassette a cell is replaying or recording.
+
+Every reader of a cassette file (the replay's provenance peek, vcrpy's load, the check of a
+cassette a record mode keeps) goes through `read_cassette`; reports never open cassettes: what
+they need of one is stored on the cell's result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.errors import CassetteCorruptError
+from harness.recording import serializer as fmt
+
+# The last cassette parsed, by (path, mtime, size): a replayed cell reads its cassette's
+# provenance to build the call, then vcrpy loads the same file; YAML parsing is the bulk of a
+# replay's time, so it is done once.
+_PARSED: dict[str, tuple[tuple[int, int], Any]] = {}
+
+
+def read_cassette(path: Path, fix: str = "delete it and re-record with 'conformance record'"
+                  ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(vcrpy's cassette dict, provenance) of a cassette file; CassetteCorruptError if bad.
+
+    `fix` ends each error line: what the user should do about a bad file.
+    """
+    try:
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = _PARSED.get(str(path))
+        if cached is None or cached[0] != key:
+            text = path.read_text(encoding="utf-8")
+            _PARSED.clear()
+            _PARSED[str(path)] = cached = (key, fmt.load_yaml(text, str(path)))
+    except UnicodeDecodeError:
+        raise CassetteCorruptError(f"{path}: not UTF-8 text (binary garbage?); {fix}") from None
+    except OSError as exc:
+        raise CassetteCorruptError(f"{path}: unreadable cassette ({exc.strerror}); fix its "
+                                   f"permissions or {fix}") from None
+    return fmt.from_document(cached[1], str(path))
+
+
+def default_structure(body: dict[str, Any]) -> dict[str, Any]:
+    """The request keys the replay matcher compares when the cell's wire family is unknown."""
+    return {key: (body[key] if key in ("stream", "tool_choice") else True)
+            for key in sorted(body)
+            if key in ("stream", "tools", "tool_choice", "response_format", "toolConfig",
+                       "output_format", "output_config", "response_schema", "system")}
+
+
+@dataclass
+class CellCassette:
+    """One cell's cassette: how it is loaded, saved and matched, and what it says of itself."""
+
+    path: Path
+    # Recorded afresh: the old file is not loaded, and is replaced atomically on save.
+    fresh: bool = False
+    # Never saved: a transient failure to retry, a dry run, an interrupted cell.
+    discard: bool = False
+    # Provenance to write on save (recording), and the provenance of the file loaded (replay).
+    pending: dict[str, Any] = field(default_factory=dict)
+    loaded: dict[str, Any] | None = None
+    # Credentials of the run: redacted wherever they appear, whatever the position.
+    secrets: set[str] = field(default_factory=set)
+    # The parts of a request body that decide how the provider answers (the cell's wire).
+    structure: Callable[[dict[str, Any]], dict[str, Any]] = default_structure
+
+    def provenance(self) -> dict[str, Any]:
+        """The provenance of the loaded file, read once (before vcrpy loads it, if need be)."""
+        if self.loaded is None:
+            self.loaded = read_cassette(self.path)[1] if self.path.is_file() else {}
+        return self.loaded
