@@ -87,7 +87,8 @@ def main() -> int:
                                   "tokens/s", "errors"], tablefmt="github"))
     write_atomic(args.out, json.dumps({
         "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "provider": provider.name, "model": provider.model_string(), "machine_cores": os.cpu_count(),
+        "provider": provider.name, "model": provider.model_string(),
+        "machine_cores": os.cpu_count(),
         "scenarios": data}, indent=2) + "\n")
     print(f"wrote {args.out}")
     return 0

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Literal
 
 from harness.errors import ResultsFileError
-from harness.matrix.levels import COLUMNS, Level
+from harness.matrix.levels import Level
 from harness.matrix.rows import build_rows
+from harness.matrix.rules import COLUMNS
 from harness.results import CellResult, RunResults, load_results
 
 Status = Literal["regressed", "improved", "changed", "new"]

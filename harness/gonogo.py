@@ -61,8 +61,9 @@ def judge_cell(result: CellResult, explicit_modes: Iterable[str] = ()) -> CellVe
             blocking, why = False, f"known upstream failure: {known[:90]}"
         else:
             blocking = True
-            why = f"{result.exception_type or outcome}: {(result.message or '').splitlines()[0][:120]}" \
-                if result.message else (result.exception_type or outcome)
+            first = (result.message or "").splitlines()[0][:120] if result.message else ""
+            why = f"{result.exception_type or outcome}: {first}" if result.message \
+                else (result.exception_type or outcome)
     return CellVerdict(result.cell_id, result.mode, result.scenario, outcome, layer, blocking,
                        why, result.metrics.get("reported_model"))
 

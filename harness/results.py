@@ -17,6 +17,16 @@ Layer = Literal["provider", "litellm", "instructor", "pydantic", "harness", "unk
 OUTCOMES: tuple[str, ...] = ("pass", "fail", "unsupported", "error", "skipped")
 
 
+SYMBOL = {"pass": "✅ pass", "fail": "❌ fail", "error": "💥 error",
+          "unsupported": "⛔ unsupported", "skipped": "⏭ skipped"}
+
+
+def cell_text(outcome: str, layer: str | None) -> str:
+    """A table cell: the outcome's symbol and word, with the layer at fault."""
+    text = SYMBOL.get(outcome, outcome)
+    return f"{text} ({layer})" if layer and outcome != "pass" else text
+
+
 @dataclass
 class CellResult:
     """Everything measured about one provider × mode × scenario cell."""
@@ -49,7 +59,8 @@ class CellResult:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict with the id first, every string scrubbed of secrets."""
-        return scrub_record({"id": self.cell_id, **asdict(self)})  # type: ignore[no-any-return]
+        scrubbed: dict[str, Any] = scrub_record({"id": self.cell_id, **asdict(self)})
+        return scrubbed
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CellResult:
@@ -81,7 +92,8 @@ def load_results(path: Path) -> RunResults:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ResultsFileError(f"{path}: no such results file; run 'conformance run' first") from None
+        raise ResultsFileError(f"{path}: no such results file; run 'conformance run' "
+                               f"first") from None
     except (OSError, ValueError) as exc:
         raise ResultsFileError(f"{path}: unreadable results file ({exc}); "
                                f"regenerate it with 'conformance run'") from None

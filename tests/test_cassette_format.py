@@ -59,7 +59,7 @@ def test_any_body_roundtrips(body: bytes) -> None:
 
 
 def test_bad_files_get_clear_errors() -> None:
-    with pytest.raises(CassetteCorruptError, match="corrupt cassette.*re-record"):
+    with pytest.raises(CassetteCorruptError, match=r"corrupt cassette.*re-record"):
         fmt.load_yaml("interactions: [\n  - {", "c.yaml")
     with pytest.raises(CassetteCorruptError, match="not a harness cassette"):
         fmt.from_document(["a"], "c.yaml")

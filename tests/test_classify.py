@@ -6,8 +6,9 @@ import pydantic
 import pytest
 
 from harness.errors import CassetteMissingError
+from harness.failures import root_cause
 from harness.scenarios.execute import ContractViolation
-from harness.verdict.classify import classify, describe, root_cause
+from harness.verdict.classify import classify, describe
 
 
 def _raise(exc: BaseException) -> BaseException:

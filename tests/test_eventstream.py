@@ -73,7 +73,7 @@ def test_emulated_stream_parses_into_the_answer() -> None:
 
 def test_reencoding_a_real_frame_gives_the_same_bytes() -> None:
     # Header encoding, lengths and both CRCs byte-for-byte as AWS frames them.
-    real = [e.body for e in load_all("bedrock") if e.body[:1] != b"{" and e.body][0]
+    real = next(e.body for e in load_all("bedrock") if e.body[:1] != b"{" and e.body)
     offset, checked = 0, 0
     for message in _parse(real):
         size = struct.unpack(">I", real[offset:offset + 4])[0]

@@ -3,6 +3,7 @@ with the status or the reason, never `fail` or `unsupported`; retries recover wh
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -103,7 +104,7 @@ def test_retries_recover_and_the_cassette_holds_only_the_good_attempt(
                              retry=RetryPolicy(max_retries=2, base_s=0.01, cap_s=0.05))
     from rich.console import Console
     outcome = run_session([cell], _settings(tmp_path), options, tmp_path / "out",
-                          Console(file=open("/dev/null", "w")), {})
+                          Console(file=io.StringIO()), {})
     result = outcome.cells[cell.cell_id]
     assert result.outcome == "pass", result.message
     assert result.metrics["retries"] == 1 and outcome.retries == 1
@@ -137,7 +138,7 @@ def test_a_cell_out_of_retries_ends_in_error_with_the_status(live_env: None,
                              retry=RetryPolicy(max_retries=2, base_s=0.01, cap_s=0.02))
     from rich.console import Console
     outcome = run_session([cell], _settings(tmp_path), options, tmp_path / "out",
-                          Console(file=open("/dev/null", "w")), {})
+                          Console(file=io.StringIO()), {})
     result = outcome.cells[cell.cell_id]
     assert (result.outcome, result.layer, result.metrics["http_status"]) == (
         "error", "provider", 503)

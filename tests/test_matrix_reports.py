@@ -16,8 +16,8 @@ from harness.matrix.declared import (
     declared_capabilities,
     flag,
 )
-from harness.matrix.levels import legend_lines
 from harness.matrix.rows import build_rows, guide_table, text_width
+from harness.matrix.rules import legend_lines
 from harness.reports import FILES, report_data, write_all_reports
 from harness.reports.html import render_html
 from harness.reports.markdown import END, START, render_detailed, render_support
@@ -59,7 +59,7 @@ def fake_lookup(model: str) -> tuple[tuple[str, bool | None], ...]:
              "mistral/m-mistral": (None, None, None)}
     values = table.get(model, (None, None, None))
     return tuple(zip(("supports_function_calling", "supports_response_schema",
-                      "supports_native_streaming"), values))
+                      "supports_native_streaming"), values, strict=False))
 
 
 @pytest.fixture()
@@ -125,7 +125,7 @@ def test_detailed_md_footnotes_quote_exceptions_and_declared_flags(data: dict) -
     assert (f"[^{note}]: `azure-json_schema-raw_stream` (cassettes/azure/json_schema/raw_stream"
             f".yaml): APIError: boom \\| <script>alert(1)</script>") in text
     assert "| openai   | tools       | partial_async  | pass" in text
-    lines = {l.split("|")[1].strip(): l for l in text.splitlines() if "/m-" in l}
+    lines = {row.split("|")[1].strip(): row for row in text.splitlines() if "/m-" in row}
     assert "yes / yes" in lines["openai"] and "unknown / yes" in lines["openai"]
     assert "supports_native_streaming: working but undeclared" in lines["openai"]
     # azure declares no response schema, and its only json_schema cell fails: no flag there.

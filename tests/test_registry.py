@@ -13,11 +13,13 @@ from harness.scenarios import SCENARIOS, answer_for_prompt, get_scenario
 
 
 def test_unknown_names_list_the_valid_ones() -> None:
-    with pytest.raises(UnknownNameError, match=r"unknown provider 'nope'; valid providers: .*openai"):
+    with pytest.raises(UnknownNameError,
+                       match=r"unknown provider 'nope'; valid providers: .*openai"):
         get_provider("nope")
     with pytest.raises(UnknownNameError, match=r"unknown mode 'xml'; valid modes: .*json_schema"):
         get_mode("xml")
-    with pytest.raises(UnknownNameError, match=r"unknown scenario 'foo'; valid scenarios: .*nested"):
+    with pytest.raises(UnknownNameError,
+                       match=r"unknown scenario 'foo'; valid scenarios: .*nested"):
         get_scenario("foo")
 
 

@@ -1,4 +1,5 @@
-"""`conformance scan-secrets`: finds every key format, names file:line and kind, never the secret."""
+"""`conformance scan-secrets`: every key format found, file:line and kind named, never the
+secret."""
 
 from __future__ import annotations
 

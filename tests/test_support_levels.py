@@ -10,17 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness.matrix.levels import (
-    COLUMNS,
-    RULES,
     SYMBOLS,
     Level,
     decide_async,
     decide_full,
     decide_iterable,
     decide_partial,
-    decide_row,
-    legend_lines,
 )
+from harness.matrix.rules import COLUMNS, RULES, decide_row, legend_lines
 from harness.results import CellResult
 
 SYNC_ONLY = "sync create_partial() returned async_generator, not an iterator"

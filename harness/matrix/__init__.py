@@ -1,7 +1,8 @@
 """The streaming-support matrix: levels (the rule), rows from results, litellm's declarations."""
 
-from harness.matrix.levels import COLUMNS, RULES, Level, Verdict, decide_row, legend_lines
+from harness.matrix.levels import Level, Verdict
 from harness.matrix.rows import Row, build_rows, guide_table
+from harness.matrix.rules import COLUMNS, RULES, decide_row, legend_lines
 
 __all__ = [
            "COLUMNS",

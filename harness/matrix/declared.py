@@ -26,14 +26,16 @@ def declared_capabilities(model: str) -> tuple[tuple[str, bool | None], ...]:
     """litellm.get_model_info's flags for `model`; None where unknown (or the model is unmapped)."""
     import litellm
     litellm.suppress_debug_info = True
+    info: dict[str, object] = {}
     try:
         # get_model_info prints a provider list for unmapped models: keep reports' output clean.
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            info = litellm.get_model_info(model)
+            info = dict(litellm.get_model_info(model))
     except Exception:  # unmapped model, or a provider litellm cannot parse
-        info = {}
-    return tuple((key, info.get(key) if isinstance(info.get(key), bool) else None)
-                 for key in CAPABILITIES)
+        pass
+    flags = {key: info.get(key) for key in CAPABILITIES}
+    return tuple((key, value if isinstance(value, bool) else None)
+                 for key, value in flags.items())
 
 
 def _observed_by(key: str, cell: CellResult) -> bool | None:

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.errors import UnknownNameError
-from harness.matrix.levels import COLUMNS, Level, Verdict, decide_row, measured
+from harness.matrix.levels import Level, Verdict, measured
+from harness.matrix.rules import COLUMNS, decide_row
 from harness.results import CellResult, RunResults
 
 HEADER = ("Provider",) + COLUMNS
@@ -89,7 +90,7 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list
 
     def line(cells: Sequence[str]) -> str:
         return "| " + " | ".join(str(c) + " " * (w - text_width(str(c)))
-                                 for c, w in zip(cells, widths)) + " |"
+                                 for c, w in zip(cells, widths, strict=False)) + " |"
     return [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|",
             *(line(r) for r in rows)]
 

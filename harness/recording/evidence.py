@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from harness.failures import chain, is_replay_miss, transport_failure
 from harness.recording.interaction import header, response_body
-from harness.verdict.classify import chain, is_replay_miss, transport_failure
 
 Pair = tuple[Any, Mapping[str, Any]]
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524,

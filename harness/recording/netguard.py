@@ -30,8 +30,8 @@ def block_network() -> Iterator[None]:
             return original_connect_ex(self, address)
         _refuse(self, address)
 
-    socket.socket.connect = _refuse  # type: ignore[method-assign]
-    socket.socket.connect_ex = _refuse_ex  # type: ignore[method-assign]
+    socket.socket.connect = _refuse  # type: ignore[method-assign,assignment]
+    socket.socket.connect_ex = _refuse_ex  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:

@@ -20,7 +20,7 @@ def write_all_reports(results: RunResults, out_dir: Path,
     data = report_data(results, baseline)
     support = render_support(data) + _benchmark_section(out_dir / "llamacpp-timing.json")
     texts = dict(zip(FILES, (support, render_detailed(data), render_json(data),
-                             render_html(data))))
+                             render_html(data)), strict=False))
     paths = []
     for name, text in texts.items():
         write_atomic(out_dir / name, text)

@@ -8,8 +8,8 @@ from typing import Any
 from harness.baseline import compare
 from harness.matrix.declared import Lookup, declared_capabilities
 from harness.matrix.declared import compare as compare_declared
-from harness.matrix.levels import COLUMNS, RULES, legend_lines
 from harness.matrix.rows import HEADER, build_rows, unmeasured, unmeasured_rows
+from harness.matrix.rules import COLUMNS, RULES, legend_lines
 from harness.modes import all_modes
 from harness.results import CellResult, RunResults
 from harness.scenarios import all_scenarios

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
-from harness.results import RunResults
+from harness.results import RunResults, cell_text
 from harness.scenarios import all_scenarios
-
-SYMBOL = {"pass": "✅ pass", "fail": "❌ fail", "error": "💥 error",
-          "unsupported": "⛔ unsupported", "skipped": "⏭ skipped"}
-
-
-def cell_text(outcome: str, layer: str | None) -> str:
-    """A table cell: the outcome's symbol and word, with the layer at fault."""
-    text = SYMBOL.get(outcome, outcome)
-    return f"{text} ({layer})" if layer and outcome != "pass" else text
 
 
 def counts(results: RunResults) -> dict[str, int]:

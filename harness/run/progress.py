@@ -14,7 +14,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from harness.reports.results_table import cell_text
+from harness.results import cell_text
 
 
 class RunProgress:

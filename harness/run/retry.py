@@ -69,7 +69,8 @@ class RetryBudget:
             result.notes.append(f"{verb} after {len(reasons)} {plural} ({', '.join(reasons)})")
         if result.outcome != "pass" and result.metrics.get("transient") \
                 and result.target != "replay":
-            result.notes.append(f"transient failure, not retried further: {self._why_not(reasons, result)}")
+            why = self._why_not(reasons, result)
+            result.notes.append(f"transient failure, not retried further: {why}")
 
     def _why_not(self, reasons: list[str], result: Any) -> str:
         if self.policy.max_retries == 0:

@@ -21,7 +21,7 @@ def diff_values(expected: Any, actual: Any, path: str = "$") -> list[str]:
         out = []
         if len(expected) != len(actual):
             out.append(f"{path}: expected {len(expected)} items, got {len(actual)}")
-        for i, (e, a) in enumerate(zip(expected, actual)):
+        for i, (e, a) in enumerate(zip(expected, actual, strict=False)):
             out.extend(diff_values(e, a, f"{path}[{i}]"))
         return out
     if expected != actual or type(expected) is not type(actual):
@@ -46,7 +46,7 @@ def is_progress(earlier: Any, later: Any) -> bool:
         return str(later).startswith(str(earlier))
     if isinstance(earlier, list) and isinstance(later, list):
         return len(earlier) <= len(later) and all(
-            is_progress(e, l) for e, l in zip(earlier, later)
+            is_progress(e, lt) for e, lt in zip(earlier, later, strict=False)
         )
     if isinstance(earlier, dict) and isinstance(later, dict):
         return all(is_progress(v, later.get(k)) for k, v in earlier.items())
@@ -112,7 +112,7 @@ def diff_facts(facts: Any, actual: Any, path: str = "$") -> list[str]:
         out = []
         if len(facts) != len(actual):
             out.append(f"{path}: expected {len(facts)} items, got {len(actual)}: {actual!r}")
-        for i, (want, got) in enumerate(zip(facts, actual)):
+        for i, (want, got) in enumerate(zip(facts, actual, strict=False)):
             out.extend(diff_facts(want, got, f"{path}[{i}]"))
         return out
     if isinstance(facts, str):

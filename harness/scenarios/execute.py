@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import time
+from collections.abc import Callable
 from typing import Any
 
 import instructor
@@ -14,10 +15,11 @@ from harness.scenarios.base import Observation, Scenario
 from harness.scenarios.probe import ChunkCounter, count_chunks
 
 
-def _capture_kwargs(observation: Observation):
+def _capture_kwargs(observation: Observation) -> Callable[..., None]:
     def hook(*args: Any, **kwargs: Any) -> None:
         # instructor emits completion:kwargs with the exact kwargs handed to litellm.
-        sent = dict(kwargs) if kwargs else (dict(args[0]) if args and isinstance(args[0], dict) else {})
+        first = args[0] if args and isinstance(args[0], dict) else {}
+        sent = dict(kwargs) if kwargs else dict(first)
         # Kept in memory only (raw_stream re-sends it); never written to results or logs.
         observation.sent_kwargs.append(copy.deepcopy(sent))
     return hook
@@ -48,7 +50,7 @@ def _async_iterable(obj: Any, call: str) -> Any:
     return obj
 
 
-def _capture_response(observation: Observation):
+def _capture_response(observation: Observation) -> Callable[..., None]:
     def hook(response: Any, *args: Any, **kwargs: Any) -> None:
         # Non-streamed answers: keep the payload litellm handed to instructor.
         try:
@@ -134,11 +136,13 @@ async def run_async(scenario: Scenario, mode: instructor.Mode, model: str,
             if scenario.kind == "create":
                 observation.final = (await client.create(**args)).model_dump()
             elif scenario.kind == "partial":
-                async for partial in _async_iterable(client.create_partial(**args), "create_partial"):
+                partials = _async_iterable(client.create_partial(**args), "create_partial")
+                async for partial in partials:
                     _record(observation, partial, counter, start)
                 observation.final = observation.yielded[-1] if observation.yielded else None
             else:
-                async for item in _async_iterable(client.create_iterable(**args), "create_iterable"):
+                items = _async_iterable(client.create_iterable(**args), "create_iterable")
+                async for item in items:
                     _record(observation, item, counter, start)
                 observation.final = list(observation.yielded)
         finally:

@@ -1,4 +1,5 @@
-"""Find anything credential-like in files (cassettes, reports): file:line and kind, never the secret.
+"""Find anything credential-like in files (cassettes, reports): file:line and kind, never the
+secret.
 
 Three detectors: a real key format anywhere (harness.secrets.patterns); a long value in an auth
 position (`api-key: ...`, `"api_key": "..."`, `Authorization: Bearer ...`), which catches keys

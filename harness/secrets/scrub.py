@@ -64,7 +64,7 @@ DENY_JSON_KEYS = ("access_token", "refresh_token", "id_token", "assertion", "cli
 _CREDENTIAL_NAME = re.compile(r"auth|token|secret|key|signature|credential|session|passw|"
                               r"cookie|account|organi[sz]ation|project|tenant|subscription",
                               re.IGNORECASE)
-_TOKEN_JSON = re.compile(r'("(?:%s)"\s*:\s*)"(?:[^"\\]|\\.)*"' % "|".join(DENY_JSON_KEYS))
+_TOKEN_JSON = re.compile(r'("(?:{})"\s*:\s*)"(?:[^"\\]|\\.)*"'.format("|".join(DENY_JSON_KEYS)))
 _LOOPBACK = re.compile(r"^http://127\.0\.0\.1:\d+")
 EMULATOR_HOST = "http://emulator.invalid"
 

@@ -45,6 +45,8 @@ def judge(scenario: Scenario, obs: Observation,
         metrics["partials"] = distinct_count(obs.yielded)
         if not obs.yielded:
             problems.append("create_partial yielded nothing")
+        elif not isinstance(scenario.expected, dict):
+            problems.append("a create_partial scenario's expected answer must be one object")
         else:
             problems += diff_values(scenario.expected, obs.final)
             problems += partial_violations(obs.yielded, scenario.expected)

@@ -1,0 +1,99 @@
+"""Pure functions over an exception chain: its causes, instructor's failed attempts, a replay
+miss, a transport failure. Low in the house: fault evidence and classification both read them.
+"""
+
+from __future__ import annotations
+
+from harness.errors import HarnessError
+
+
+def root_cause(exc: BaseException) -> BaseException:
+    """Follow instructor's retry wrapper and explicit causes to the first real failure."""
+    seen = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        failed = getattr(exc, "failed_attempts", None)
+        if failed:
+            last = getattr(failed[-1], "exception", None)
+            if isinstance(last, BaseException):
+                exc = last
+                continue
+        if exc.__cause__ is not None:
+            exc = exc.__cause__
+            continue
+        break
+    return exc
+
+
+_HARNESS_TYPES = ("CannotOverwriteExistingCassetteException", "NetworkBlockedError")
+# litellm re-raises transport errors as its own types, keeping only the text: these markers
+# tell a replay miss (the request is not in the cassette) from a provider failure.
+_HARNESS_MARKERS = ("Can't play back this request", "Can't overwrite existing cassette",
+                    "the network is blocked")
+
+
+def chain(exc: BaseException) -> list[BaseException]:
+    """`exc`, its causes and contexts, and instructor's failed attempts, without repeats."""
+    out: list[BaseException] = []
+    todo = [exc]
+    while todo:
+        current = todo.pop()
+        if any(current is seen for seen in out):
+            continue
+        out.append(current)
+        for attempt in getattr(current, "failed_attempts", None) or []:
+            inner = getattr(attempt, "exception", None)
+            if isinstance(inner, BaseException):
+                todo.append(inner)
+        for linked in (current.__cause__, current.__context__):
+            if linked is not None:
+                todo.append(linked)
+    return out
+
+
+def is_replay_miss(exc: BaseException) -> bool:
+    """Whether a replay failed because the library sent a request the cassette lacks."""
+    for item in chain(exc):
+        if type(item).__name__ in _HARNESS_TYPES:
+            return True
+        if any(marker in str(item) for marker in _HARNESS_MARKERS):
+            return True
+    return False
+
+
+# Exceptions only a transport raises (httpx, aiohttp, sockets, the OpenAI SDK's connection
+# errors): the connection failed, whatever the library wrapped it in. litellm's own
+# APIConnectionError is not here: litellm also raises it for its own parsing bugs.
+_TRANSPORT_TYPES = frozenset({
+    "ConnectError", "ConnectTimeout", "ReadTimeout", "WriteTimeout", "PoolTimeout", "ReadError",
+    "WriteError", "RemoteProtocolError", "ServerDisconnectedError", "ClientConnectionError",
+    "ClientOSError", "ClientPayloadError", "ClientConnectorError", "ServerTimeoutError",
+    "ConnectionResetError", "ConnectionAbortedError", "BrokenPipeError", "IncompleteRead",
+    "EndpointConnectionError", "ReadTimeoutError", "ConnectTimeoutError", "APITimeoutError",
+    "TimeoutError", "Timeout", "TransferEncodingError", "ContentLengthError",
+    "SocketTimeoutError",
+})
+
+
+_DROPPED = ("TransferEncodingError", "ClientPayloadError", "ContentLengthError",
+            "RemoteProtocolError", "IncompleteRead", "ServerDisconnectedError")
+
+
+def transport_failure(exc: BaseException) -> str | None:
+    """Why the connection itself failed ('timeout', 'connection reset', ...), else None."""
+    if is_replay_miss(exc) or any(isinstance(item, HarnessError) for item in chain(exc)):
+        return None
+    names = [type(item).__name__ for item in chain(exc)
+             if type(item).__name__ in _TRANSPORT_TYPES
+             or (type(item).__module__.startswith("openai")
+                 and type(item).__name__ == "APIConnectionError")]
+    if not names:
+        return None
+    deepest = names[-1]  # the transport's own exception, under the libraries' wrappers
+    if "Timeout" in deepest or any("Timeout" in n for n in names):
+        return f"timeout ({deepest})"
+    if deepest in _DROPPED:
+        return f"connection dropped mid-response ({deepest})"
+    if "Reset" in deepest or "Aborted" in deepest or deepest == "BrokenPipeError":
+        return f"connection reset ({deepest})"
+    return f"connection failure ({deepest})"
