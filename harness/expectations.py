@@ -1,13 +1,19 @@
-"""Known upstream failures: one table, each entry with its reason (pytest strict xfail).
+"""Known failures, each pinned to its evidence: which cells, why, and exactly how they fail.
 
-A pattern is `provider-mode-scenario` with `*` wildcards. A cell listed here is expected to
-NOT pass; when upstream fixes it, the strict xfail turns into a failing unexpected pass, which
-tells us to delete the entry. An entry without a reason, or matching no cell, is an error.
+An entry names its cells (`provider-mode-scenario` patterns with `*` wildcards, minus `unless`
+patterns), the reason, and the evidence the failure must show: the outcome, the layer at fault,
+the exception type and a fragment of its message. A cell listed here passes its test only when
+it fails with exactly that evidence: a missing cassette, a harness error or a misclassified
+failure fails the test instead of reading as the expected bug, and an upstream fix (the cell now
+passes) fails it too, telling us to delete the entry. Each cell matches at most one entry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import Any
 
 _ASYNC_GEN = (
     "instructor 1.17 bug: its OpenAI-family stream handler takes litellm's CustomStreamWrapper "
@@ -46,42 +52,127 @@ _SMOL_PROMPTED = ("with the schema only in the prompt (json_object / md_json), S
 _SMOL_ITERABLE = ("under json_schema grammar SmolLM2-135M fills instructor's 'tasks' list with "
                   "empty objects, which are not valid Users")
 
-EXPECTED_FAILURES: dict[str, str] = {
-    "*-*-partial_sync": _ASYNC_GEN,
-    "*-*-iterable_sync": _ASYNC_GEN,
-    "anthropic-json-sync": _ANTHROPIC_JSON_OBJECT,
-    "anthropic-json-async": _ANTHROPIC_JSON_OBJECT,
-    "anthropic-json-nested": _ANTHROPIC_JSON_OBJECT,
-    "anthropic-json-partial_async": _ANTHROPIC_JSON_OBJECT,
-    "anthropic-json-raw_stream": _ANTHROPIC_JSON_OBJECT,
-    "cohere-json-*": _COHERE_NO_RESPONSE_FORMAT,
-    "cohere-json_schema-*": _COHERE_NO_RESPONSE_FORMAT,
-    "cohere-*-partial_async": _COHERE_V2_STREAM,
-    "cohere-*-iterable_async": _COHERE_V2_STREAM,
-    "cohere-*-raw_stream": _COHERE_V2_STREAM,
-    "llamacpp-tools-*": _SMOL_TOOLS,
-    "llamacpp-json-*": _SMOL_PROMPTED,
-    "llamacpp-md_json-*": _SMOL_PROMPTED,
-    "llamacpp-json_schema-iterable_async": _SMOL_ITERABLE,
-}
+
+@dataclass(frozen=True)
+class Expected:
+    """One known failure and the evidence it must show."""
+
+    name: str
+    reason: str
+    cells: tuple[str, ...]  # cell-id patterns
+    outcome: str  # fail, error or unsupported
+    layer: str  # the layer at fault; never "harness"
+    exception: str  # the exception type
+    message: str  # a fragment the message must contain
+    unless: tuple[str, ...] = ()  # patterns taken out of `cells`
+
+    def matches(self, cell_id: str) -> bool:
+        """Whether this entry covers `cell_id`."""
+        return (any(fnmatchcase(cell_id, p) for p in self.cells)
+                and not any(fnmatchcase(cell_id, p) for p in self.unless))
+
+    def mismatches(self, result: Any) -> list[str]:
+        """How a cell's result differs from this entry's evidence (empty: it fails as known)."""
+        got = {"outcome": result.outcome, "layer": result.layer,
+               "exception": result.exception_type}
+        want = {"outcome": self.outcome, "layer": self.layer, "exception": self.exception}
+        out = [f"{key} {got[key]!r} (expected {want[key]!r})" for key in want
+               if got[key] != want[key]]
+        if self.message not in (result.message or ""):
+            out.append(f"message {(result.message or '')[:160]!r} lacks {self.message!r}")
+        return out
+
+
+EXPECTATIONS: tuple[Expected, ...] = (
+    Expected("sync create_partial returns an async generator", _ASYNC_GEN,
+             ("*-*-partial_sync",), "error", "instructor", "ContractViolation",
+             "sync create_partial() returned async_generator",
+             unless=("cohere-json-*", "cohere-json_schema-*")),
+    Expected("sync create_iterable returns an async generator", _ASYNC_GEN,
+             ("*-*-iterable_sync",), "error", "instructor", "ContractViolation",
+             "sync create_iterable() returned async_generator",
+             unless=("cohere-json-*", "cohere-json_schema-*")),
+    Expected("anthropic json_object dropped: strict parse of fenced JSON", _ANTHROPIC_JSON_OBJECT,
+             ("anthropic-json-sync", "anthropic-json-async", "anthropic-json-nested",
+              "anthropic-json-raw_stream"), "error", "litellm", "ValidationError",
+             "Invalid JSON: expected value at line 1 column 1"),
+    Expected("anthropic json_object dropped: partial JSON of fenced text", _ANTHROPIC_JSON_OBJECT,
+             ("anthropic-json-partial_async",), "error", "litellm", "ValueError",
+             "expected value at line 1 column 1"),
+    Expected("cohere response_format refused", _COHERE_NO_RESPONSE_FORMAT,
+             ("cohere-json-*", "cohere-json_schema-*"), "unsupported", "litellm",
+             "UnsupportedParamsError",
+             "cohere_chat does not support parameters: ['response_format']"),
+    Expected("cohere v2 stream unreadable", _COHERE_V2_STREAM,
+             ("cohere-tools-partial_async", "cohere-tools-iterable_async",
+              "cohere-tools-raw_stream", "cohere-md_json-partial_async",
+              "cohere-md_json-iterable_async", "cohere-md_json-raw_stream"),
+             "error", "litellm", "MidStreamFallbackError", "Error parsing chunk"),
+    Expected("smollm tools: prose until the token limit", _SMOL_TOOLS,
+             ("llamacpp-tools-sync", "llamacpp-tools-async", "llamacpp-tools-raw_stream"),
+             "fail", "provider", "IncompleteOutputException",
+             "the model's answer is not a valid User"),
+    Expected("smollm tools: nested call never made", _SMOL_TOOLS,
+             ("llamacpp-tools-nested",), "fail", "provider", "ResponseParsingError",
+             "the model's answer is not a valid UserWithAddresses"),
+    Expected("smollm tools: no partial", _SMOL_TOOLS,
+             ("llamacpp-tools-partial_async",), "fail", "provider", "ContentMismatch",
+             "create_partial yielded nothing"),
+    Expected("smollm tools: no items", _SMOL_TOOLS,
+             ("llamacpp-tools-iterable_async",), "fail", "provider", "ContentMismatch",
+             "expected 3 items, got 0"),
+    Expected("smollm prompted JSON: prose or schema until the token limit", _SMOL_PROMPTED,
+             ("llamacpp-json-sync", "llamacpp-json-async", "llamacpp-json-nested",
+              "llamacpp-json-raw_stream", "llamacpp-md_json-sync", "llamacpp-md_json-async",
+              "llamacpp-md_json-nested", "llamacpp-md_json-raw_stream"),
+             "fail", "provider", "IncompleteOutputException", "the model's answer is not a valid"),
+    Expected("smollm json_object: a partial that is no object", _SMOL_PROMPTED,
+             ("llamacpp-json-partial_async",), "fail", "provider", "ValueError",
+             "the model's answer is not a valid UserProfile"),
+    Expected("smollm json_object: no items", _SMOL_PROMPTED,
+             ("llamacpp-json-iterable_async",), "fail", "provider", "ContentMismatch",
+             "expected 3 items, got 0"),
+    Expected("smollm md_json: the schema echoed", _SMOL_PROMPTED,
+             ("llamacpp-md_json-partial_async", "llamacpp-md_json-iterable_async"),
+             "fail", "provider", "ValidationError", "the model's answer is not a valid"),
+    Expected("smollm json_schema: empty items", _SMOL_ITERABLE,
+             ("llamacpp-json_schema-iterable_async",), "fail", "provider", "ValidationError",
+             "the model's answer is not a valid User: '{}'"),
+)
 
 
 class ExpectationError(ValueError):
     """The expectations table itself is wrong."""
 
 
-def validate(table: dict[str, str], cell_ids: list[str]) -> None:
-    """Every entry has a reason and matches at least one cell."""
-    for pattern, reason in table.items():
-        if not isinstance(reason, str) or not reason.strip():
-            raise ExpectationError(f"expectation {pattern!r} has no reason: write why it fails")
-        if not any(fnmatchcase(cell_id, pattern) for cell_id in cell_ids):
-            raise ExpectationError(f"expectation {pattern!r} matches no cell: delete it")
+def validate(table: Iterable[Expected], cell_ids: list[str]) -> None:
+    """Every entry has a reason and real evidence, matches a cell, and no cell matches two."""
+    owner: dict[str, str] = {}
+    for entry in table:
+        if not entry.reason.strip():
+            raise ExpectationError(f"expectation {entry.name!r} has no reason: write why it fails")
+        if entry.outcome not in ("fail", "error", "unsupported"):
+            raise ExpectationError(f"expectation {entry.name!r}: outcome {entry.outcome!r} is "
+                                   f"not a failure (fail, error or unsupported)")
+        if entry.layer == "harness" or not entry.exception:
+            raise ExpectationError(f"expectation {entry.name!r}: a harness error is never an "
+                                   f"expected failure; name the layer and exception at fault")
+        matched = [c for c in cell_ids if entry.matches(c)]
+        if not matched:
+            raise ExpectationError(f"expectation {entry.name!r} matches no cell: delete it")
+        for cell in matched:
+            if cell in owner:
+                raise ExpectationError(f"cell {cell} matches expectations {owner[cell]!r} and "
+                                       f"{entry.name!r}: narrow one of them")
+            owner[cell] = entry.name
 
 
-def expected_failure(cell_id: str, table: dict[str, str] | None = None) -> str | None:
-    """The reason `cell_id` is expected to fail, or None."""
-    for pattern, reason in (EXPECTED_FAILURES if table is None else table).items():
-        if fnmatchcase(cell_id, pattern):
-            return reason
-    return None
+def expectation_for(cell_id: str, table: Iterable[Expected] = EXPECTATIONS) -> Expected | None:
+    """The entry covering `cell_id`, or None."""
+    return next((entry for entry in table if entry.matches(cell_id)), None)
+
+
+def known_failure(result: Any, table: Iterable[Expected] = EXPECTATIONS) -> Expected | None:
+    """The entry a failing result is an instance of: it covers the cell AND the evidence fits."""
+    entry = expectation_for(result.cell_id, table)
+    return entry if entry is not None and not entry.mismatches(result) else None

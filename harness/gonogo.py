@@ -3,8 +3,9 @@
 The rule (also in the README):
 
 - GO when no selected cell is blocking. A cell blocks when it ends in `fail` or `error`,
-  unless it is a known upstream failure of a library (listed with its reason in
-  harness/expectations.py) AND it failed in a library layer (instructor, litellm, pydantic):
+  unless it is a known upstream failure of a library (listed with its reason and evidence in
+  harness/expectations.py), it fails with exactly that evidence, AND it failed in a library
+  layer (instructor, litellm, pydantic):
   a known instructor bug is not a reason to stop a deploy, but a provider error on the same
   cell is.
 - `unsupported` cells are listed, not blocking: the provider or litellm does not offer that
@@ -22,7 +23,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from harness.expectations import expected_failure
+from harness.expectations import known_failure
 from harness.results import CellResult
 
 _LIBRARY_LAYERS = frozenset({"instructor", "litellm", "pydantic"})
@@ -56,9 +57,9 @@ def judge_cell(result: CellResult, explicit_modes: Iterable[str] = ()) -> CellVe
     elif outcome == "skipped":
         blocking, why = True, f"not run: {result.message or 'skipped'}"
     else:
-        known = expected_failure(result.cell_id)
+        known = known_failure(result)
         if known and layer in _LIBRARY_LAYERS:
-            blocking, why = False, f"known upstream failure: {known[:90]}"
+            blocking, why = False, f"known upstream failure: {known.reason[:90]}"
         else:
             blocking = True
             first = (result.message or "").splitlines()[0][:120] if result.message else ""

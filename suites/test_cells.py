@@ -1,28 +1,55 @@
-"""Every provider × mode × scenario cell as a test, with ids like openai-tools-partial_async."""
+"""Every provider × mode × scenario cell as a test, with ids like openai-tools-partial_async.
+
+A cell with a known failure (harness/expectations.py) is a strict xfail that only counts as
+expected when the cell fails with exactly the evidence the entry names; any other result (a
+pass, another exception, another layer, a harness error) fails the test and says why.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
 from harness.cells import Cell, select_cells
-from harness.expectations import EXPECTED_FAILURES, expected_failure, validate
+from harness.expectations import EXPECTATIONS, Expected, expectation_for, validate
 
 CELLS = select_cells()
-validate(EXPECTED_FAILURES, [c.cell_id for c in CELLS])
+validate(EXPECTATIONS, [c.cell_id for c in CELLS])
 
 
-def _param(cell: Cell) -> object:
-    reason = expected_failure(cell.cell_id)
-    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+class KnownFailure(AssertionError):
+    """The cell failed exactly as its expectation says."""
+
+
+def _param(cell: Cell) -> Any:
+    entry = expectation_for(cell.cell_id)
+    marks = [pytest.mark.xfail(strict=True, raises=KnownFailure, reason=entry.reason)] \
+        if entry else []
     return pytest.param(cell, id=cell.cell_id, marks=marks)
 
 
+def check_known(entry: Expected, result: Any) -> None:
+    """Raise KnownFailure when `result` shows `entry`'s evidence; fail the test otherwise."""
+    problems = entry.mismatches(result)
+    if not problems:
+        raise KnownFailure(f"{result.cell_id}: {entry.name}")
+    if result.outcome == "pass":
+        pytest.fail(f"{result.cell_id} now passes: delete or narrow the expectation "
+                    f"{entry.name!r} in harness/expectations.py")
+    pytest.fail(f"{result.cell_id} does not fail as expectation {entry.name!r} says: "
+                + "; ".join(problems) + f" — message: {(result.message or '')[:300]}")
+
+
 @pytest.mark.parametrize("cell", [_param(c) for c in CELLS])
-def test_cell(cell: Cell, runner, record_result) -> None:
+def test_cell(cell: Cell, runner: Any, record_result: Any) -> None:
     result = runner.run_cell(cell)
     record_result(result)
     if result.outcome == "skipped":  # e.g. a live run without this provider's credentials
         pytest.skip(f"{cell.cell_id}: {result.message}")
+    entry = expectation_for(cell.cell_id)
+    if entry is not None:
+        check_known(entry, result)
     assert result.outcome == "pass", (
         f"{cell.cell_id}: {result.outcome} (layer {result.layer}) "
         f"{result.exception_type}: {result.message}")

@@ -6,7 +6,6 @@ import pytest
 
 from harness.cells import select_cells
 from harness.errors import UnknownNameError
-from harness.expectations import ExpectationError, expected_failure, validate
 from harness.modes import get_mode
 from harness.providers import all_providers, get_provider
 from harness.scenarios import SCENARIOS, answer_for_prompt, get_scenario
@@ -43,14 +42,3 @@ def test_the_emulated_model_knows_the_longest_matching_prompt() -> None:
     # The nested prompt starts with the simple prompt; its own answer must win.
     assert answer_for_prompt(nested.prompt + "\n\nReturn JSON") == nested.expected
     assert answer_for_prompt("What is the weather?") is None
-
-
-def test_expectations_need_a_reason_and_a_cell() -> None:
-    ids = ["openai-tools-sync", "openai-tools-partial_sync"]
-    validate({"*-partial_sync": "a reason"}, ids)
-    with pytest.raises(ExpectationError, match="has no reason"):
-        validate({"*-partial_sync": "  "}, ids)
-    with pytest.raises(ExpectationError, match="matches no cell"):
-        validate({"cohere-*": "reason"}, ids)
-    assert expected_failure("openai-tools-partial_sync", {"*-partial_sync": "why"}) == "why"
-    assert expected_failure("openai-tools-sync", {"*-partial_sync": "why"}) is None

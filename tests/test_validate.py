@@ -14,17 +14,25 @@ from tests.helpers import emulator_as_live, run_cli
 
 
 def _r(scenario: str, outcome: str, layer: str | None = None, mode: str = "tools",
-       message: str | None = None) -> CellResult:
+       message: str | None = None, exception: str = "X") -> CellResult:
     return CellResult("openai", mode, scenario, outcome, layer=layer, message=message,
-                      exception_type="X" if outcome in ("fail", "error") else None)
+                      exception_type=exception if outcome in ("fail", "error") else None)
+
+
+_ASYNC_GEN = "sync create_partial() returned async_generator, not an iterator"
 
 
 @pytest.mark.parametrize("cells,explicit,go,blocking", [
     ([_r("sync", "pass"), _r("async", "pass")], (), True, []),
-    # A known upstream bug in a library layer does not stop a deploy ...
-    ([_r("sync", "pass"), _r("partial_sync", "error", "instructor")], (), True, []),
-    # ... but a provider error on the same cell does.
-    ([_r("partial_sync", "error", "provider")], (), False, ["openai-tools-partial_sync"]),
+    # A known upstream bug in a library layer, with its evidence, does not stop a deploy ...
+    ([_r("sync", "pass"), _r("partial_sync", "error", "instructor", message=_ASYNC_GEN,
+                             exception="ContractViolation")], (), True, []),
+    # ... but another failure of the same cell does, even in the same layer ...
+    ([_r("partial_sync", "error", "instructor", message="boom")], (), False,
+     ["openai-tools-partial_sync"]),
+    # ... and so does a provider error.
+    ([_r("partial_sync", "error", "provider", message=_ASYNC_GEN,
+         exception="ContractViolation")], (), False, ["openai-tools-partial_sync"]),
     ([_r("sync", "fail", "litellm")], (), False, ["openai-tools-sync"]),
     ([_r("sync", "pass"), _r("sync", "unsupported", "litellm", mode="json")], (), True, []),
     ([_r("sync", "unsupported", "litellm", mode="json")], ("json",), False, ["openai-json-sync"]),

@@ -1,0 +1,121 @@
+"""The known-failures table, pinned: which cells each entry covers, and that its evidence bites.
+
+The cell lists are written out here, not computed from the table: a pattern that grows to
+cover another cause's cells, or shrinks, fails this test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.cells import select_cells
+from harness.expectations import (
+    EXPECTATIONS,
+    ExpectationError,
+    Expected,
+    expectation_for,
+    known_failure,
+    validate,
+)
+from harness.results import CellResult
+
+_PROVIDERS = ("openai", "anthropic", "azure", "gemini", "vertex", "cohere", "bedrock",
+              "mistral", "huggingface", "llamacpp")
+_MODES = ("tools", "json", "json_schema", "md_json")
+
+
+def _every(scenario: str) -> set[str]:
+    return {f"{p}-{m}-{scenario}" for p in _PROVIDERS for m in _MODES} - {
+        f"cohere-json-{scenario}", f"cohere-json_schema-{scenario}"}
+
+
+COVERS: dict[str, set[str]] = {
+    "sync create_partial returns an async generator": _every("partial_sync"),
+    "sync create_iterable returns an async generator": _every("iterable_sync"),
+    "anthropic json_object dropped: strict parse of fenced JSON": {
+        "anthropic-json-sync", "anthropic-json-async", "anthropic-json-nested",
+        "anthropic-json-raw_stream"},
+    "anthropic json_object dropped: partial JSON of fenced text": {
+        "anthropic-json-partial_async"},
+    "cohere response_format refused": {
+        f"cohere-{m}-{s}" for m in ("json", "json_schema")
+        for s in ("sync", "async", "nested", "partial_sync", "partial_async", "iterable_sync",
+                  "iterable_async", "raw_stream")},
+    "cohere v2 stream unreadable": {
+        "cohere-tools-partial_async", "cohere-tools-iterable_async", "cohere-tools-raw_stream",
+        "cohere-md_json-partial_async", "cohere-md_json-iterable_async",
+        "cohere-md_json-raw_stream"},
+    "smollm tools: prose until the token limit": {
+        "llamacpp-tools-sync", "llamacpp-tools-async", "llamacpp-tools-raw_stream"},
+    "smollm tools: nested call never made": {"llamacpp-tools-nested"},
+    "smollm tools: no partial": {"llamacpp-tools-partial_async"},
+    "smollm tools: no items": {"llamacpp-tools-iterable_async"},
+    "smollm prompted JSON: prose or schema until the token limit": {
+        "llamacpp-json-sync", "llamacpp-json-async", "llamacpp-json-nested",
+        "llamacpp-json-raw_stream", "llamacpp-md_json-sync", "llamacpp-md_json-async",
+        "llamacpp-md_json-nested", "llamacpp-md_json-raw_stream"},
+    "smollm json_object: a partial that is no object": {"llamacpp-json-partial_async"},
+    "smollm json_object: no items": {"llamacpp-json-iterable_async"},
+    "smollm md_json: the schema echoed": {
+        "llamacpp-md_json-partial_async", "llamacpp-md_json-iterable_async"},
+    "smollm json_schema: empty items": {"llamacpp-json_schema-iterable_async"},
+}
+CELL_IDS = [c.cell_id for c in select_cells()]
+
+
+def test_each_expectation_covers_exactly_its_cells() -> None:
+    assert {e.name for e in EXPECTATIONS} == set(COVERS)
+    for entry in EXPECTATIONS:
+        assert {c for c in CELL_IDS if entry.matches(c)} == COVERS[entry.name], entry.name
+    assert sum(len(cells) for cells in COVERS.values()) == 122
+
+
+def test_the_table_is_valid_and_no_cell_has_two_causes() -> None:
+    validate(EXPECTATIONS, CELL_IDS)
+
+
+def _entry(**changes: object) -> Expected:
+    base = {"name": "e", "reason": "why", "cells": ("*-partial_sync",), "outcome": "error",
+            "layer": "instructor", "exception": "ContractViolation", "message": "async_gen"}
+    return Expected(**{**base, **changes})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("changes,error", [
+    ({"reason": "  "}, "has no reason"),
+    ({"cells": ("cohere-*",)}, "matches no cell"),
+    ({"layer": "harness"}, "a harness error is never an expected failure"),
+    ({"outcome": "pass"}, "is not a failure"),
+    ({"exception": ""}, "name the layer and exception"),
+])
+def test_a_bad_entry_is_refused(changes: dict, error: str) -> None:
+    with pytest.raises(ExpectationError, match=error):
+        validate([_entry(**changes)], ["openai-tools-sync", "openai-tools-partial_sync"])
+
+
+def test_two_entries_on_one_cell_are_refused() -> None:
+    with pytest.raises(ExpectationError, match="openai-tools-partial_sync matches expectations"):
+        validate([_entry(name="a"), _entry(name="b", cells=("openai-*",))],
+                 ["openai-tools-partial_sync"])
+
+
+def _result(**fields: object) -> CellResult:
+    base = {"provider": "openai", "mode": "tools", "scenario": "partial_sync",
+            "outcome": "error", "layer": "instructor", "exception_type": "ContractViolation",
+            "message": "sync create_partial() returned async_generator, not an iterator"}
+    return CellResult(**{**base, **fields})  # type: ignore[arg-type]
+
+
+def test_only_the_named_evidence_is_a_known_failure() -> None:
+    entry = expectation_for("openai-tools-partial_sync")
+    assert entry is not None and entry.name == "sync create_partial returns an async generator"
+    assert known_failure(_result()) is entry
+    assert entry.mismatches(_result(layer="harness", exception_type="CassetteMissingError",
+                                    message="no cassette")) == [
+        "layer 'harness' (expected 'instructor')",
+        "exception 'CassetteMissingError' (expected 'ContractViolation')",
+        "message 'no cassette' lacks 'sync create_partial() returned async_generator'"]
+    assert entry.mismatches(_result(outcome="pass", layer=None, exception_type=None,
+                                    message=None))[0] == "outcome 'pass' (expected 'error')"
+    assert known_failure(_result(layer="litellm")) is None
+    assert expectation_for("openai-tools-sync") is None
+    assert expectation_for("cohere-json-partial_sync").name == "cohere response_format refused"
