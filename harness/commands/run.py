@@ -52,12 +52,14 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def execute(sel: Selection, session: SessionOptions | None = None, baseline: Path | None = None,
-            update_baseline: bool = False, verbose: bool = False) -> int:
+def execute(sel: Selection, session: SessionOptions | None = None,
+            baseline: Path | None = None, update_baseline: bool = False,
+            verbose: bool = False, expect: Path | None = None) -> int:
     """Run the selected cells, write results and reports; the exit code."""
     from harness.baseline import load_baseline
     from harness.cells import select_cells
     from harness.recording.paths import DEFAULT_CASSETTE_DIR, DEFAULT_REPORT_DIR
+    from harness.results import load_results
     from harness.run.runner import RunSettings
     from harness.run.session import SessionOptions, check_writable
     from harness.run.targets import check_model
@@ -66,6 +68,7 @@ def execute(sel: Selection, session: SessionOptions | None = None, baseline: Pat
         raise HarnessError("--update-baseline needs --baseline FILE: the baseline file to write")
     # Read the baseline before running: a bad baseline fails fast, not after every cell.
     old = load_baseline(baseline, may_be_missing=update_baseline) if baseline else None
+    expected = load_results(expect) if expect else None
     cells = select_cells(sel.providers, sel.modes, sel.scenarios)
     options = session or SessionOptions(verbose=verbose)
     check_model(sel.model, list(dict.fromkeys(c.provider for c in cells)))
@@ -80,8 +83,28 @@ def execute(sel: Selection, session: SessionOptions | None = None, baseline: Pat
                            timeout=sel.timeout, record_mode=options.record_mode)
     if sel.target != "replay" and options.record_mode != "none":
         check_writable(settings.cassette_dir, "cassettes", "--cassettes")
-    return _run_and_report(sel, cells, settings, options, out_dir, old, baseline,
+    code = _run_and_report(sel, cells, settings, options, out_dir, old, baseline,
                            update_baseline)
+    if expected is not None and expect is not None and code != 130:
+        code = max(code, _check_expected(expected, expect, out_dir))
+    return code
+
+
+def _check_expected(expected: RunResults, path: Path, out_dir: Path) -> int:
+    """Exit 1 when this run differs from the committed results `path` in any verdict."""
+    from harness.exact import differences
+    from harness.results import load_results
+
+    found = differences(expected, load_results(out_dir / "results.json"))
+    if not found:
+        say(f"identical to {path}: every cell's verdict and every support level")
+        return 0
+    say(f"{len(found)} difference(s) from {path}:")
+    for line in found:
+        say(f"  {line}")
+    say(f"If intended, accept them: conformance run --out {path.parent} (then commit "
+        f"{path.parent}/)")
+    return 1
 
 
 def _run_and_report(sel: Selection, cells: list[Cell], settings: RunSettings,
@@ -141,11 +164,14 @@ def run(provider: list[str] | None = ProviderOpt, mode: list[str] | None = ModeO
         baseline: Path | None = typer.Option(None, "--baseline", help="Compare with this "
                                                 "results file; exit 1 on any regression."),
         update_baseline: bool = typer.Option(False, "--update-baseline", help="Write this "
-                                             "run's results as the --baseline file.")) -> None:
+                                             "run's results as the --baseline file."),
+        expect: Path | None = typer.Option(None, "--expect", help="Exit 1 unless every "
+                                              "cell's verdict and every support level equals "
+                                              "this results file's.")) -> None:
     """Replay the recorded cassettes offline, then write results and the table."""
     sel = Selection("replay", provider or [], mode or [], scenario or [], cassettes, out,
                     drop_params=drop_params)
-    raise typer.Exit(execute(sel, None, baseline, update_baseline, verbose))
+    raise typer.Exit(execute(sel, None, baseline, update_baseline, verbose, expect))
 
 
 def record(provider: list[str] | None = ProviderOpt, mode: list[str] | None = ModeOpt,
