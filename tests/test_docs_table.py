@@ -12,8 +12,8 @@ from harness.matrix.rows import build_rows, guide_table
 from harness.reports.docs_page import DocsTableError, rewrite
 from harness.reports.markdown import END, START
 from tests.test_matrix_reports import _main, synthetic_results
+from tests.wire_samples import GUIDE, require_shared
 
-GUIDE = Path("/work/shared/docs-sample/litellm-guide.md")
 HEADING = "Provider-Specific Streaming Support"
 OLD_TABLE = """\
 | Provider | Full Streaming | Partial Streaming | Iterable Streaming | Async Support |
@@ -147,10 +147,9 @@ def test_docs_refuses_a_filtered_run(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert page.read_text() == PAGE
 
 
-@pytest.mark.skipif(not GUIDE.is_file(), reason=f"{GUIDE} is not on this machine")
 def test_the_real_guide_keeps_every_other_byte(tmp_path: Path, measured: list[str]) -> None:
     copy = tmp_path / "litellm-guide.md"
-    shutil.copyfile(GUIDE, copy)
+    shutil.copyfile(require_shared(GUIDE, "the guide"), copy)
     original = copy.read_bytes().decode()
     new = rewrite(original, measured, HEADING).new_text
     start = original.index(OLD_TABLE)

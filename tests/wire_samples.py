@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +19,22 @@ from typing import Any
 import pytest
 import yaml
 
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "shared" / "wire-samples"
+# The project's shared data sits beside the clone: ../shared (samples, the guide).
+SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
+SAMPLES_DIR = SHARED_DIR / "wire-samples"
+GUIDE = SHARED_DIR / "docs-sample" / "litellm-guide.md"
 SKIP_REASON = (f"real wire samples not found at {SAMPLES_DIR}: the fidelity tests compare the "
                f"emulators with them (clone the project beside its shared/ folder)")
+
+
+def require_shared(path: Path, what: str) -> Path:
+    """`path` under ../shared; skip without it, but fail under CI (no silent skip there)."""
+    if path.exists():
+        return path
+    message = f"{what} not found at {path}: clone the project beside its shared/ folder"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set and {message}", pytrace=False)
+    pytest.skip(message)
 
 
 @dataclass
@@ -42,10 +56,7 @@ class Exchange:
 
 def require_samples(provider: str) -> Path:
     """The provider's sample folder, or skip the calling test with a clear reason."""
-    folder = SAMPLES_DIR / provider
-    if not folder.is_dir():
-        pytest.skip(SKIP_REASON)
-    return folder
+    return require_shared(SAMPLES_DIR / provider, f"the real wire samples of {provider}")
 
 
 def _flat_headers(headers: Any) -> dict[str, str]:
@@ -99,7 +110,7 @@ def load(path: Path) -> list[Exchange]:
     if isinstance(data, dict) and "interactions" in data:
         pairs = [(i["request"], i["response"]) for i in data["interactions"]]
     elif isinstance(data, dict) and "requests" in data:
-        pairs = list(zip(data["requests"], data["responses"]))
+        pairs = list(zip(data["requests"], data["responses"], strict=False))
     elif isinstance(data, dict) and "request" in data:
         pairs = [(data["request"], data["response"])]
     out = []
