@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from harness.emulators import common
+from harness.wire import WireFamily
 
 TOKEN_PATH = "/token"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -33,6 +34,8 @@ _TOKEN_HEADERS = {"Content-Type": "application/json; charset=utf-8",
                   "Vary": "Origin, X-Origin, Referer", "Server": "scaffolding on HTTPServer2",
                   "X-XSS-Protection": "0", "X-Frame-Options": "SAMEORIGIN",
                   "X-Content-Type-Options": "nosniff"}
+# The token answer: the first exchange of every Vertex cassette.
+WIRE = WireFamily("google-oauth", success_keys=frozenset({"access_token"}))
 # Public keys "registered in IAM", by key id: PEM bytes.
 _KEYS: dict[str, bytes] = {}
 
