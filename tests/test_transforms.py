@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from harness.emulators import bedrock_converse, google_genai
+from harness.recording.wire_stats import summarize_request
 from harness.verdict.transforms import mode_transforms
 
 JSON_OBJECT = {"response_format": {"type": "json_object"}, "messages": []}
@@ -32,3 +34,20 @@ def test_faithful_requests_have_no_notes() -> None:
     assert mode_transforms({"tools": [{}]}, [{"token_exchange": True}, {}]) == (
         ["litellm dropped the tools without notice"], True)
     assert mode_transforms(None, [{}]) == ([], False)
+
+
+def test_bedrock_output_config_carries_json_schema() -> None:
+    # Converse sends json_schema as outputConfig.textFormat (camelCase): not a dropped format.
+    asked = {"response_format": {"type": "json_schema", "json_schema": {}}}
+    assert mode_transforms(asked, [{"outputConfig": ["textFormat"]}],
+                           wire=bedrock_converse.WIRE) == ([], False)
+    summary = summarize_request(b'{"messages": [], "outputConfig": {"textFormat": {}}}',
+                                wire=bedrock_converse.WIRE)
+    assert summary == {"outputConfig": ["textFormat"]}
+
+
+def test_a_generation_config_without_schema_or_mime_type_carries_nothing() -> None:
+    # generationConfig may hold only a temperature: it carries JSON mode only with its fields.
+    notes, dropped = mode_transforms(JSON_OBJECT, [{"generationConfig": ["temperature"]}],
+                                     wire=google_genai.WIRE)
+    assert dropped and notes[0].startswith("litellm dropped response_format='json_object'")

@@ -4,6 +4,9 @@ They tell a provider fault (a truncated stream, a malformed chunk, an HTML page,
 wrong shape) from a capability the library lacks, so a fault is never reported as `fail` or
 `unsupported`; whether a failure is transient (worth a retry); how long the provider asked us to
 wait; and which model the provider says answered.
+
+Which keys say what is the wire family's knowledge (harness/wire.py): each reader takes the
+cell's family as `wire=`, and a caller that does not know it gets the union of every family.
 """
 
 from __future__ import annotations
@@ -14,21 +17,14 @@ from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from harness.emulators.families import ANY_WIRE
 from harness.recording.interaction import header, response_body
 from harness.verdict.classify import chain, is_replay_miss, transport_failure
+from harness.wire import WireFamily
 
 Pair = tuple[Any, Mapping[str, Any]]
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524,
                               529, 598, 599})
-# Top-level keys of a successful answer, in every wire format the harness knows: OpenAI
-# family (choices), Anthropic (content/type), Gemini/Vertex (candidates), Bedrock (output),
-# Cohere (message), Hugging Face TGI (generated_text), OAuth token answers (access_token).
-SUCCESS_KEYS = frozenset({"choices", "candidates", "content", "type", "message", "output",
-                          "generations", "text", "generated_text", "access_token", "outputs",
-                          "completion", "usageMetadata", "delta", "error", "event_type"})
-_TERMINAL_EVENTS = frozenset({"message_stop", "message-end", "stream-end", "done",
-                              "response.completed"})
-_FINISH_KEYS = ("finish_reason", "finishReason", "stop_reason", "stopReason", "is_finished")
 _EVENT_SPLIT = re.compile(r"\r?\n\r?\n")
 
 
@@ -56,43 +52,44 @@ def _events(text: str) -> list[tuple[str | None, str]]:
     return out
 
 
-def _finished(value: Any) -> bool:
+def _finished(value: Any, wire: WireFamily) -> bool:
     """Whether a stream event's JSON says the answer is complete."""
     if isinstance(value, dict):
-        if value.get("type") in _TERMINAL_EVENTS:
+        if value.get("type") in wire.terminal_events:
             return True
-        if any(value.get(key) for key in _FINISH_KEYS):
+        if any(value.get(key) for key in wire.finish_keys):
             return True
-        return any(_finished(v) for v in value.values() if isinstance(v, (dict, list)))
+        return any(_finished(v, wire) for v in value.values() if isinstance(v, (dict, list)))
     if isinstance(value, list):
-        return any(_finished(v) for v in value)
+        return any(_finished(v, wire) for v in value)
     return False
 
 
-def _shape_problem(value: Any) -> str | None:
+def _shape_problem(value: Any, wire: WireFamily) -> str | None:
     items = value if isinstance(value, list) else [value]
     for item in items:
-        if not isinstance(item, dict) or not (set(item) & SUCCESS_KEYS):
+        if not isinstance(item, dict) or not (set(item) & wire.success_keys):
             keys = sorted(item)[:6] if isinstance(item, dict) else type(item).__name__
             return f"valid JSON of the wrong shape (keys {keys})"
     return None
 
 
-def _events_fault(events: list[tuple[str | None, str]], unit: str) -> str | None:
+def _events_fault(events: list[tuple[str | None, str]], unit: str,
+                  wire: WireFamily) -> str | None:
     """Malformed or wrong-shaped events, or no terminal event, in a stream's data payloads."""
     finished = False
     for index, (name, data) in enumerate(events, 1):
-        if data.strip() == "[DONE]" or name in _TERMINAL_EVENTS:
+        if data.strip() == "[DONE]" or name in wire.terminal_events:
             finished = True
             continue
         try:
             value = json.loads(data)
         except ValueError:
             return f"malformed JSON in stream {unit} {index}: {data[:60]!r}"
-        problem = _shape_problem(value)
+        problem = _shape_problem(value, wire)
         if problem:
             return f"stream {unit} {index} is {problem}"
-        finished = finished or _finished(value)
+        finished = finished or _finished(value, wire)
     if not finished:
         return f"the stream ended without a terminal event after {len(events)} {unit}(s)"
     return None
@@ -112,7 +109,7 @@ def _eventstream_fault(body: bytes) -> str | None:
     return None
 
 
-def wire_fault(pairs: list[Pair]) -> str | None:
+def wire_fault(pairs: list[Pair], wire: WireFamily = ANY_WIRE) -> str | None:
     """What was wrong with a successful-status response, or None if every one looks whole."""
     for _, response in pairs:
         status = _status(response)
@@ -131,15 +128,15 @@ def wire_fault(pairs: list[Pair]) -> str | None:
             problem = _eventstream_fault(body)
         else:
             if "event-stream" in ctype:
-                problem = _events_fault(_events(text), "event")
+                problem = _events_fault(_events(text), "event", wire)
             elif "ndjson" in ctype or "stream+json" in ctype or "jsonl" in ctype:
                 lines = [(None, line) for line in text.splitlines() if line.strip()]
-                problem = _events_fault(lines, "line")
+                problem = _events_fault(lines, "line", wire)
             elif not text.strip():
                 problem = "an empty body"
             else:
                 try:
-                    problem = _shape_problem(json.loads(text))
+                    problem = _shape_problem(json.loads(text), wire)
                 except ValueError:
                     problem = f"malformed JSON body: {text[:60]!r}"
         if problem:
@@ -204,19 +201,19 @@ def transient_reason(exc: BaseException | None, pairs: list[Pair]) -> str | None
     return None
 
 
-def _model_in(value: Any) -> str | None:
+def _model_in(value: Any, wire: WireFamily) -> str | None:
     if isinstance(value, list):
-        return next((m for m in map(_model_in, value) if m), None)
+        return next((m for m in (_model_in(v, wire) for v in value) if m), None)
     if not isinstance(value, dict):
         return None
-    for key in ("model", "modelVersion", "model_id", "modelId"):
+    for key in wire.model_keys:
         if isinstance(value.get(key), str) and value[key]:
             return value[key]
-    inner = value.get("message") or value.get("response")
-    return _model_in(inner) if isinstance(inner, dict) else None
+    inner = next((value[key] for key in wire.model_parents if value.get(key)), None)
+    return _model_in(inner, wire) if isinstance(inner, dict) else None
 
 
-def reported_model(pairs: list[Pair]) -> str | None:
+def reported_model(pairs: list[Pair], wire: WireFamily = ANY_WIRE) -> str | None:
     """The model id the provider says answered (`model`, `modelVersion`...), if it says one."""
     for _, response in pairs:
         if _status(response) >= 400:
@@ -238,14 +235,14 @@ def reported_model(pairs: list[Pair]) -> str | None:
             except ValueError:
                 continue
         for candidate in candidates:
-            found = _model_in(candidate)
+            found = _model_in(candidate, wire)
             if found:
                 return found
     return None
 
 
 def annotate(result: Any, pairs: list[Pair], exc: BaseException | None,
-             secrets: Any = ()) -> None:
+             secrets: Any = (), wire: WireFamily = ANY_WIRE) -> None:
     """Add the wire evidence to a cell's result (the one non-pure helper here).
 
     A cell whose responses show a fault becomes `error` at the provider layer (even a `pass`:
@@ -257,7 +254,7 @@ def annotate(result: Any, pairs: list[Pair], exc: BaseException | None,
     status = http_status(pairs)
     if status is not None:
         result.metrics["http_status"] = status
-    model = reported_model(pairs)
+    model = reported_model(pairs, wire)
     if model:
         result.metrics["reported_model"] = model
     if result.outcome == "error":
@@ -268,7 +265,7 @@ def annotate(result: Any, pairs: list[Pair], exc: BaseException | None,
             if wait is not None:
                 result.metrics["retry_after_s"] = wait
     if result.outcome in ("pass", "fail", "error") and result.layer != "harness":
-        fault = wire_fault(pairs)
+        fault = wire_fault(pairs, wire)
         if fault:
             result.metrics["wire_fault"] = fault
             if result.outcome == "pass":  # a tolerant library does not make the stream whole

@@ -10,6 +10,7 @@ import vcr
 from vcr.persisters.filesystem import CassetteNotFoundError
 from vcr.request import Request
 
+from harness.emulators.families import ANY_WIRE
 from harness.errors import CassetteCorruptError
 from harness.recording import serializer as fmt
 from harness.recording.atomic import write_atomic
@@ -112,12 +113,7 @@ def _structure(request: Request) -> dict[str, Any]:
         body = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
         return {}
-    if not isinstance(body, dict):
-        return {}
-    return {key: (body[key] if key in ("stream", "tool_choice") else True)
-            for key in sorted(body)
-            if key in ("stream", "tools", "tool_choice", "response_format", "toolConfig",
-                       "output_format", "output_config", "response_schema", "system")}
+    return ANY_WIRE.request_structure(body) if isinstance(body, dict) else {}
 
 
 def _request_structure(r1: Request, r2: Request) -> None:
