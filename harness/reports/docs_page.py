@@ -1,4 +1,8 @@
-"""Regenerate the support table inside a markdown page, leaving every other byte as it was."""
+"""Regenerate a table inside a markdown page, leaving every other byte as it was.
+
+The streaming-support table by default; any other generated table (the README's providers)
+names its own start and end markers.
+"""
 
 from __future__ import annotations
 
@@ -51,18 +55,20 @@ def _outside_fences(lines: Sequence[str]) -> list[bool]:
     return out
 
 
-def find_span(lines: Sequence[str], heading: str | None) -> Span:
+def find_span(lines: Sequence[str], heading: str | None,
+              markers: tuple[str, str] = (START, END)) -> Span:
     """Where the table is: between the markers, else the first table under `heading`."""
     free = _outside_fences(lines)
-    starts = [i for i, l in enumerate(lines) if free[i] and l.strip() == START]
-    ends = [i for i, l in enumerate(lines) if free[i] and l.strip() == END]
+    start, end = markers
+    starts = [i for i, line in enumerate(lines) if free[i] and line.strip() == start]
+    ends = [i for i, line in enumerate(lines) if free[i] and line.strip() == end]
     if starts or ends:
         if len(starts) != 1 or len(ends) != 1 or ends[0] < starts[0]:
-            raise DocsTableError(f"expected one {START} line followed by one {END} line, found "
+            raise DocsTableError(f"expected one {start} line followed by one {end} line, found "
                                  f"{len(starts)} start and {len(ends)} end markers")
         return Span(starts[0] + 1, ends[0], "markers")
     if not heading:
-        raise DocsTableError(f"no {START} markers in the page; pass --heading "
+        raise DocsTableError(f"no {start} markers in the page; pass --heading "
                              f"'Provider-Specific Streaming Support' or add the markers")
     want = heading.strip().lstrip("#").strip().lower()
     for i, line in enumerate(lines):
@@ -110,17 +116,18 @@ class Rewrite:
 
     def diff(self, page: str) -> str:
         """A unified diff of the page's table against the measured one."""
-        return "".join(difflib.unified_diff([l + "\n" for l in self.old_table],
-                                            [l + "\n" for l in self.new_table],
+        return "".join(difflib.unified_diff([line + "\n" for line in self.old_table],
+                                            [line + "\n" for line in self.new_table],
                                             f"{page} (page)", f"{page} (measured)"))
 
 
-def rewrite(text: str, table: Sequence[str], heading: str | None) -> Rewrite:
+def rewrite(text: str, table: Sequence[str], heading: str | None,
+            markers: tuple[str, str] = (START, END)) -> Rewrite:
     """The page with its table replaced by `table` (unchanged when the content is the same)."""
     lines = text.splitlines(keepends=True)
-    span = find_span(lines, heading)
+    span = find_span(lines, heading, markers)
     region = lines[span.start:span.end]
-    old_table = [l.rstrip("\r\n") for l in region if l.lstrip().startswith("|")]
+    old_table = [line.rstrip("\r\n") for line in region if line.lstrip().startswith("|")]
     nl = newline_of(text)
     result = Rewrite(text, text, old_table, list(table), span)
     if result.same:
@@ -129,7 +136,7 @@ def rewrite(text: str, table: Sequence[str], heading: str | None) -> Rewrite:
     # keeps whatever ended it (a page may end without a newline).
     last = region[-1] if region else ""
     tail = last[len(last.rstrip("\r\n")):] if span.found_by == "heading" else nl
-    body = [l + nl for l in table[:-1]] + [table[-1] + tail]
+    body = [line + nl for line in table[:-1]] + [table[-1] + tail]
     new = "".join(lines[:span.start]) + "".join(body) + "".join(lines[span.end:])
     return Rewrite(text, new, old_table, list(table), span)
 

@@ -13,6 +13,7 @@ PROVIDER = Provider(
     key_formats={"MISTRAL_API_KEY": key(Run(ALNUM, 32))},
     fake_credentials=lambda root: {"api_key": "emulator-key"},
     covers="chat completions; whole tool arguments in one chunk with finish_reason and usage; "
-           "content in word-sized deltas",
+           "content in word-sized deltas, the last with finish_reason and usage; a `p` padding "
+           "field on every chunk after the first; no logprobs, service_tier or fingerprint",
     rank=70,
 )
