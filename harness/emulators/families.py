@@ -21,11 +21,10 @@ OPENAI_RESPONSES = WireFamily(
     terminal_events=frozenset({"response.completed"}), model_keys=("model",),
     model_parents=("response",))
 # Cohere's v1 chat (samples in cohere/ from langchain-cohere): `event_type` events flagged
-# `is_finished`, the last one (stream-end) holding the whole `response`.
+# `is_finished`, the last one being stream-end; no answer names its model.
 COHERE_V1 = WireFamily(
     "cohere-v1", success_keys=frozenset({"text", "event_type", "generations"}),
-    terminal_events=frozenset({"stream-end"}), finish_keys=("is_finished",),
-    model_parents=("response",))
+    terminal_events=frozenset({"stream-end"}), finish_keys=("is_finished",))
 # Ollama's native /api/chat (samples in ollama/): NDJSON lines with `message`, the last `done`.
 OLLAMA_NATIVE = WireFamily(
     "ollama-native", success_keys=frozenset({"message"}), finish_keys=("done",),
