@@ -141,9 +141,10 @@ def stream_events(body: dict[str, Any], seed: str) -> list[tuple[str | None, str
     answer = _answer(body, intent)
     tool = intent.tool_name if intent.kind == "tool" and answer is not None else None
     message_id, call_id = _ids(seed, tool)
-    events = [("message-start", {"id": message_id, "type": "message-start", "delta": {
-        "message": {"role": "assistant", "content": [], "tool_plan": "", "tool_calls": [],
-                    "citations": []}}})]
+    events: list[tuple[str, dict[str, Any]]] = [("message-start", {
+        "id": message_id, "type": "message-start", "delta": {"message": {
+            "role": "assistant", "content": [], "tool_plan": "", "tool_calls": [],
+            "citations": []}}})]
     if tool:
         plan = _tool_plan(tool)
         for word in token_fragments(plan):

@@ -4,7 +4,8 @@ Each flavour reproduces what its real API sends (see ../shared/wire-samples): Op
 arguments into token-sized deltas after a first chunk carrying id, type, name and empty
 arguments; Azure prepends a prompt_filter_results chunk and adds content_filter_results to
 choices, with its keys in alphabetical order; Mistral sends the whole arguments in one chunk
-together with finish_reason and usage.
+together with finish_reason and usage. This module decides what to answer and in which
+chunks; the objects' fields, flavour by flavour, are built in openai_objects.
 """
 
 from __future__ import annotations
