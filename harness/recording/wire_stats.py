@@ -82,7 +82,8 @@ def is_token_exchange(body: Any) -> bool:
         (b"{", b"["))
 
 
-def interactions_stats(pairs: list[tuple[Any, dict[str, Any]]]) -> dict[str, Any]:
+def interactions_stats(pairs: list[tuple[Any, dict[str, Any]]],
+                       wire: WireFamily = ANY_WIRE) -> dict[str, Any]:
     """Counts over (vcr Request, response dict) pairs actually used in a cell.
 
     OAuth token exchanges are not calls to the model: they count in no statistic except
@@ -99,7 +100,7 @@ def interactions_stats(pairs: list[tuple[Any, dict[str, Any]]]) -> dict[str, Any
         if is_token_exchange(request.body):
             continue
         calls += 1
-        sent.append(summarize_request(request.body))
+        sent.append(summarize_request(request.body, wire))
         body = response_body(response)
         ctype = header(response.get("headers", {}), "content-type")
         if "event-stream" in ctype:
