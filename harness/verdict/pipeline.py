@@ -29,6 +29,7 @@ from harness.verdict import traffic
 from harness.verdict.answers import blame_live_answer
 from harness.verdict.classify import classify, describe
 from harness.verdict.judge import delivered_matches, judge
+from harness.wire import WireFamily
 
 Pair = tuple[Any, Any]
 
@@ -43,6 +44,7 @@ class CellEvidence:
     pairs: list[Pair]  # the interactions the cell used: replayed, then recorded
     target: str  # replay, emulator or live
     deterministic: bool  # exact answers (emulators) or a live model's (judged by facts)
+    wire: WireFamily  # the provider's wire family: which keys say what
     unplayed: int = 0  # recorded interactions a replay did not use
     provenance: dict[str, Any] = field(default_factory=dict)  # of the replayed cassette
 
@@ -92,7 +94,7 @@ def _fail_layer(ev: CellEvidence) -> str:
 def _exception(ev: CellEvidence, v: Verdict) -> None:
     if v.finished or ev.error is None:
         return
-    stats = traffic.stats(ev.pairs)
+    stats = traffic.stats(ev.pairs, ev.wire)
     found = classify(ev.error, http_requests=stats["http_requests"],
                      error_status=stats["error_status"])
     v.outcome, v.layer = found.outcome, found.layer
