@@ -11,6 +11,7 @@ import yaml
 
 from harness.cells import Cell
 from harness.emulators.server import emulator_host
+from harness.emulators.families import ANY_WIRE
 from harness.providers import get_provider
 from harness.recording import serializer as fmt
 from harness.recording.evidence import wire_fault
@@ -183,6 +184,6 @@ def test_no_real_recording_looks_like_a_fault() -> None:
                 real += 1
                 response = {"status": {"code": ex.status}, "body": {"string": ex.body},
                             "headers": {"content-type": [ex.content_type]}}
-                assert wire_fault([(None, response)], get_provider(provider).wire) is None, \
-                    ex.source
+                # A provider's folder may hold several of its wires (Cohere v1 and v2): the union.
+                assert wire_fault([(None, response)], ANY_WIRE) is None, ex.source
     assert real > 50
