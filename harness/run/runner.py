@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
@@ -23,12 +23,14 @@ from harness.errors import CassetteMissingError, MissingCredentialsError, NoEmul
 from harness.modes import get_mode
 from harness.providers import Provider, get_provider
 from harness.recording.cassette import CellCassette
+from harness.recording.drift import Drift
 from harness.recording.evidence import transient_reason
 from harness.recording.netguard import block_network
 from harness.recording.paths import REPO_ROOT, cassette_path
 from harness.recording.timing import client_timing
 from harness.recording.vcr_setup import Recorder
 from harness.results import CellResult
+from harness.run.drift import drift_message, drift_of
 from harness.run.targets import live_base_url
 from harness.scenarios import get_scenario
 from harness.scenarios.base import Observation
@@ -55,6 +57,9 @@ class RunSettings:
     # What recording does with an existing cassette (pytest-recording's modes, see README):
     # rewrite/once/none record afresh (none saves nothing), all and new_episodes load it.
     record_mode: str = "rewrite"
+    # A replayed request that no longer matches its recording fails the cell, instead of being
+    # re-answered by the provider's emulator (byte-exact replays only).
+    strict_replay: bool = False
 
 
 @dataclass
@@ -89,6 +94,7 @@ class Runner:
             else "new_episodes")
         self.recorder = Recorder(record_mode)
         self.versions = library_versions()
+        self._reanswer: dict[str, Runner] = {}  # by model: emulator runners for drifted cells
 
     def close(self) -> None:
         """Release the event loop, as asyncio.run does: cancel what litellm left running (its
@@ -100,6 +106,8 @@ class Runner:
             self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         self.loop.run_until_complete(self.loop.shutdown_asyncgens())
         self.loop.close()
+        for runner in self._reanswer.values():
+            runner.close()
 
     def run_cell(self, cell: Cell) -> CellResult:
         """Run one cell; never raises for a failing cell: the failure is the result."""
@@ -114,6 +122,10 @@ class Runner:
             except Exception as exc:  # a failing cell is a result, never a crash
                 attempt.error = exc
                 self._keep_refusal(attempt)
+        drift = drift_of(attempt.error, attempt.cassette, state, cell.mode) \
+            if self.settings.target == "replay" else None
+        if drift is not None:
+            return self._resolve_drift(cell, provider, state, attempt, drift, start)
         pairs = _pairs(attempt.cassette)  # the interactions this cell used, read once
         cassette = attempt.cassette
         unplayed = len(cassette) - len(cassette.play_counts) if (
@@ -136,7 +148,9 @@ class Runner:
             provider.before_cell()
         attempt.model, kwargs = self._call_kwargs(provider, state)
         self._prepare_recording(cell, provider, state, attempt.model, kwargs)
-        guard = block_network() if self.settings.target == "replay" else contextlib.nullcontext()
+        guard = block_network() if self.settings.target == "replay" else (
+            block_network(allow_loopback=True) if self.settings.target == "emulator"
+            else contextlib.nullcontext())
         scenario, mode = get_scenario(cell.scenario), get_mode(cell.mode)
         with self.recorder.vcr.use_cassette(str(state.path)) as cassette, guard:
             attempt.cassette = cassette
@@ -154,6 +168,32 @@ class Runner:
             except BaseException:  # Ctrl-C, a worker stopped: never save half a cell
                 state.discard = True
                 raise
+
+    def _resolve_drift(self, cell: Cell, provider: Provider, state: CellCassette,
+                       attempt: Attempt, drift: Drift, start: float) -> CellResult:
+        """A drifted replay: re-answered by the emulator, not measured (live), or a failure."""
+        drift = replace(drift, recorded_with=_libraries(state.provenance().get("versions")),
+                        replayed_with=_libraries(self.versions))
+        origin = state.provenance().get("target")
+        if self.settings.strict_replay or origin != "emulator":
+            strict = self.settings.strict_replay
+            verdict = Verdict("error" if strict else "skipped", "harness" if strict else None,
+                              "RequestDrift", drift_message(cell, drift, strict, origin))
+            result = self._result(cell, state, attempt, verdict, start)
+            result.drift = drift.to_dict("failed (--strict-replay)" if strict
+                                         else "not measured: re-record live")
+            return result
+        model = state.provenance().get("model") or provider.model_string()
+        if model not in self._reanswer:
+            self._reanswer[model] = Runner(replace(self.settings, target="emulator",
+                                                   record_mode="none", model=model))
+        result = self._reanswer[model].run_cell(cell)
+        result.target, result.cassette = "replay", _relative(state.path)
+        result.recorded_at = state.provenance().get("recorded_at")
+        result.drift = drift.to_dict("re-answered")
+        result.notes.insert(0, f"re-answered by the {cell.provider} emulator: the request "
+                               f"drifted from the recording ({drift.summary()})")
+        return result
 
     def _keep_refusal(self, attempt: Attempt) -> None:
         # Nothing reached the wire (litellm refused the call): vcrpy saves no empty cassette,
@@ -250,6 +290,12 @@ class Runner:
             "mode": cell.mode, "scenario": cell.scenario, "recorded_at": _now(),
             "harness": __version__, "versions": self.versions, "call": call,
         }
+
+
+def _libraries(versions: Any) -> dict[str, str]:
+    """The versions of the libraries under test, from a versions record."""
+    found = versions if isinstance(versions, dict) else {}
+    return {k: str(found[k]) for k in ("instructor", "litellm") if k in found}
 
 
 def _pairs(cassette: Any) -> list[tuple[Any, Any]]:
