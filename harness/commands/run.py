@@ -23,8 +23,8 @@ from harness.errors import HarnessError
 if TYPE_CHECKING:
     from harness.cells import Cell
     from harness.results import RunResults
-    from harness.run.runner import RunSettings
     from harness.run.session import SessionOptions
+    from harness.run.settings import RunSettings
 
 
 @dataclass
@@ -61,8 +61,8 @@ def execute(sel: Selection, session: SessionOptions | None = None,
     from harness.cells import select_cells
     from harness.recording.paths import DEFAULT_CASSETTE_DIR, DEFAULT_REPORT_DIR
     from harness.results import load_results
-    from harness.run.runner import RunSettings
     from harness.run.session import SessionOptions, check_writable
+    from harness.run.settings import RunSettings
     from harness.run.targets import check_model
 
     if update_baseline and baseline is None:
