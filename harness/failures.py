@@ -8,19 +8,24 @@ from harness.errors import HarnessError
 
 
 def root_cause(exc: BaseException) -> BaseException:
-    """Follow instructor's retry wrapper and explicit causes to the first real failure."""
+    """Follow explicit causes, then instructor's retry wrapper, to the failure that ended it.
+
+    The explicit cause comes first: instructor raises its retry exception `from` the error
+    that really ended the call (a provider's 429 after a first invalid answer), while its
+    failed attempts list the earlier ones too.
+    """
     seen = set()
     while id(exc) not in seen:
         seen.add(id(exc))
+        if exc.__cause__ is not None:
+            exc = exc.__cause__
+            continue
         failed = getattr(exc, "failed_attempts", None)
         if failed:
             last = getattr(failed[-1], "exception", None)
             if isinstance(last, BaseException):
                 exc = last
                 continue
-        if exc.__cause__ is not None:
-            exc = exc.__cause__
-            continue
         break
     return exc
 

@@ -6,6 +6,10 @@ import os
 
 import pytest
 
+# Before any test module imports litellm (directly, not through harness): offline means offline.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS", "True")
+
 from tests.wire_samples import SHARED_DIR
 
 

@@ -699,3 +699,41 @@ def test_a_pydantic_core_frame_is_pydantics_and_the_caller_is_blamed() -> None:
     exc = raised_by(lambda: caller["parse"](core["validate"]))
     assert innermost_layer(exc) == "instructor"
     assert verdicts(exc) == (Classification("error", "instructor"),) * 2
+
+
+class _User(pydantic.BaseModel):
+    name: str
+    age: int
+
+
+def test_the_retry_that_ended_on_a_provider_error_blames_the_provider() -> None:
+    # Attempt 1: an invalid answer (ValidationError); attempt 2: the provider's 429. instructor
+    # raises its retry exception from the 429: that, not the first attempt, ended the call.
+    calls: list[int] = []
+
+    def completion(**kwargs: Any) -> Any:
+        calls.append(1)
+        mock = '{"name": "Jason", "age": "old"}' if len(calls) == 1 else "litellm.RateLimitError"
+        return litellm.completion(**{**kwargs, "mock_response": mock})
+
+    client = instructor.from_litellm(completion, mode=instructor.Mode.JSON)
+    exc = raised_by(lambda: client.chat.completions.create(
+        model="openai/gpt-4o-mini", response_model=_User, max_retries=2, api_key="k",
+        messages=[{"role": "user", "content": "Extract: Jason is 25 years old"}]))
+    assert type(exc.failed_attempts[0].exception).__name__ == "ValidationError"
+    assert type(root_cause(exc)).__name__ == "RateLimitError"
+    assert describe(exc)[0] == "RateLimitError"
+    assert classify(exc, http_requests=2, error_status=None) == Classification("error", "provider")
+
+
+def test_litellms_own_connection_error_before_any_request_is_litellms() -> None:
+    # litellm wraps its own refusal (a watsonx text-only parameter on the chat route) in an
+    # APIConnectionError; nothing was sent, so the provider is not at fault.
+    exc = raised_by(lambda: litellm.completion(
+        model="watsonx/ibm/granite-13b", api_key="k", api_base=f"http://127.0.0.1:{_closed_port()}",
+        project_id="p", decoding_method="greedy",
+        messages=[{"role": "user", "content": "hi"}]))
+    assert type(exc).__name__ == "APIConnectionError"
+    assert transport_failure(exc) is None
+    assert classify(exc, http_requests=0, error_status=None) == Classification("error", "litellm")
+    assert classify(exc, http_requests=1, error_status=None) == Classification("error", "provider")

@@ -85,8 +85,11 @@ def classify(exc: BaseException, *, http_requests: int, error_status: int | None
     declared = getattr(cause, "layer", None) or getattr(exc, "layer", None)
     if isinstance(declared, str):
         return Classification("error", declared)  # a contract check named the layer itself
-    if cause_name in ("Timeout", "APIConnectionError", "RateLimitError",
-                      "ServiceUnavailableError", "InternalServerError"):
+    # litellm also raises APIConnectionError for its own failures before sending anything (a
+    # transport failure was ruled out above): with no request made, it is litellm's.
+    sent = http_requests > 0 or cause_name != "APIConnectionError"
+    if sent and cause_name in ("Timeout", "APIConnectionError", "RateLimitError",
+                               "ServiceUnavailableError", "InternalServerError"):
         return Classification("error", "provider")
     layer = innermost_layer(cause) or innermost_layer(exc) or "unknown"
     if http_requests == 0 and layer == "litellm" and cause_name in (
