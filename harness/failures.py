@@ -76,7 +76,7 @@ _TRANSPORT_TYPES = frozenset({
     "ConnectionResetError", "ConnectionAbortedError", "BrokenPipeError", "IncompleteRead",
     "EndpointConnectionError", "ReadTimeoutError", "ConnectTimeoutError", "APITimeoutError",
     "TimeoutError", "Timeout", "TransferEncodingError", "ContentLengthError",
-    "SocketTimeoutError",
+    "SocketTimeoutError", "CallTimeout",
 })
 
 

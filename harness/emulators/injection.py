@@ -41,6 +41,7 @@ FAULTS: dict[str, str] = {
     "truncated_stream": "the first half of the real stream, cleanly ended, no terminal event",
     "html": "an HTML error page (params: status, default 200) where JSON or SSE was expected",
     "wrong_shape": "HTTP 200, valid JSON of a shape no provider sends",
+    "duplicate_events": "the real stream with every event sent twice",
 }
 
 
@@ -176,6 +177,8 @@ def _damage(fault: str, ctype: str, body: bytes) -> bytes:
     events, sep = _split_events(body)
     if fault == "truncated_stream":
         return sep.join(events[: max(1, len(events) // 2)]) + sep
+    if fault == "duplicate_events":
+        return sep.join(e for event in events for e in (event, event)) + sep
     # malformed_chunk: the middle data event's JSON cut in half.
     middle = len(events) // 2
     lines = events[middle].split(b"\n")

@@ -15,6 +15,7 @@ import json
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from harness.failures import chain, is_replay_miss, transport_failure
 from harness.recording.interaction import header, response_body
@@ -61,8 +62,12 @@ def _events_fault(events: list[tuple[str | None, str]], unit: str,
                   wire: WireFamily) -> str | None:
     """Malformed or wrong-shaped events, or no terminal event, in a stream's data payloads."""
     finished = False
+    previous: tuple[str | None, str] | None = None
     for index, (name, data) in enumerate(events, 1):
+        repeated, previous = (name, data) == previous, (name, data)
         if data.strip() == "[DONE]" or name in wire.terminal_events:
+            if repeated:
+                return f"stream {unit} {index} repeats the end of the stream: events duplicated"
             finished = True
             continue
         try:
@@ -72,10 +77,29 @@ def _events_fault(events: list[tuple[str | None, str]], unit: str,
         problem = _shape_problem(value, wire)
         if problem:
             return f"stream {unit} {index} is {problem}"
+        if repeated and _structural(name, value, wire):
+            return (f"stream {unit} {index} repeats the {unit} before it "
+                    f"({name or value.get('type') or 'a finish'}): events duplicated")
         finished = finished or _finished(value, wire)
     if not finished:
         return f"the stream ended without a terminal event after {len(events)} {unit}(s)"
     return None
+
+
+_BOUNDARY = ("start", "stop", "end", "created", "completed")
+
+
+def _structural(name: str | None, value: Any, wire: WireFamily) -> bool:
+    """An event that happens once per stream or block: repeated, it was duplicated.
+
+    Content deltas may legitimately repeat (a real OpenRouter stream sends two identical
+    empty-delta chunks); a start, a stop or a finish never does.
+    """
+    kind = name or (value.get("type") if isinstance(value, dict) else None) or ""
+    if isinstance(kind, str) and kind.replace("-", "_").replace(".", "_").endswith(
+            tuple("_" + b for b in _BOUNDARY)):
+        return True
+    return _finished(value, wire)
 
 
 def _eventstream_fault(body: bytes) -> str | None:
@@ -106,7 +130,10 @@ def wire_fault(pairs: list[Pair], wire: WireFamily) -> str | None:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             text = None
-        if "vnd.amazon.eventstream" in ctype or text is None:
+        if body[:2] == b"\x1f\x8b":
+            # Still gzip after the recorder's decompression: it would not decompress.
+            problem: str | None = "a gzip-compressed body that does not decompress (corrupt gzip)"
+        elif "vnd.amazon.eventstream" in ctype or text is None:
             # Binary: AWS's event stream (its content-type is sometimes missing or redacted).
             problem = _eventstream_fault(body)
         else:
@@ -223,3 +250,22 @@ def reported_model(pairs: list[Pair], wire: WireFamily) -> str | None:
             if found:
                 return found
     return None
+
+
+def redirect(pairs: list[Pair]) -> str | None:
+    """A redirect the provider answered with (never followed), named by both origins."""
+    for request, response in pairs:
+        status = _status(response)
+        if 300 <= status < 400:
+            location = header(response.get("headers"), "location")
+            source = _origin(str(getattr(request, "uri", "") or ""))
+            target = _origin(urljoin(str(getattr(request, "uri", "") or ""), location))
+            where = "another origin" if target != source else "the same origin"
+            return (f"HTTP {status} redirect from {source} to {target or '(no Location)'} "
+                    f"({where}); the harness never follows a redirect with credentials")
+    return None
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""

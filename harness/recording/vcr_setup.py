@@ -20,7 +20,15 @@ from harness.recording import serializer as fmt
 from harness.recording.atomic import write_atomic
 from harness.recording.cassette import CellCassette, read_cassette
 from harness.recording.evidence import reported_model
-from harness.secrets.scrub import DENY_QUERY, scrub_body, scrub_headers, scrub_uri
+from harness.secrets.record import register_secret, run_secrets
+from harness.secrets.scrub import (
+    DENY_QUERY,
+    credential_values,
+    issued_tokens,
+    scrub_body,
+    scrub_headers,
+    scrub_uri,
+)
 
 
 class HarnessPersister:
@@ -106,7 +114,13 @@ class Recorder:
             self.persister.current = None
 
     def _secrets(self) -> set[str]:
-        return self.persister.current.secrets if self.persister.current else set()
+        # The cell's credentials, and every secret this process knows (variables, configured
+        # URLs, tokens derived earlier in the run), with their encodings.
+        own = self.persister.current.secrets if self.persister.current else set()
+        return own | run_secrets()
+
+    def _recording(self) -> bool:
+        return bool(self.persister.current and self.persister.current.pending)
 
     def _request_structure(self, r1: Request, r2: Request) -> None:
         state = self.persister.current
@@ -117,6 +131,9 @@ class Recorder:
 
     def _before_record_request(self, request: Request) -> Request:
         # vcrpy hands every request here before matching or recording it (a deep copy).
+        if self._recording():
+            for value in credential_values(dict(request.headers)):
+                register_secret(value)  # a derived token echoed later is redacted too
         secrets = self._secrets()
         request.uri = scrub_uri(request.uri, secrets)
         if isinstance(request.body, (bytes, str)):  # file/iterator bodies are left as they are
@@ -127,6 +144,9 @@ class Recorder:
         return request
 
     def _before_record_response(self, response: dict[str, Any]) -> dict[str, Any]:
+        if self._recording() and isinstance(response.get("body"), dict):
+            for value in issued_tokens(response["body"].get("string")):
+                register_secret(value)  # an OAuth token the provider issued during the run
         secrets = self._secrets()
         if isinstance(response.get("body"), dict):
             response["body"]["string"] = scrub_body(

@@ -25,6 +25,7 @@ from harness.recording.drift import Drift
 from harness.recording.evidence import transient_reason
 from harness.recording.netguard import block_network
 from harness.recording.paths import REPO_ROOT, cassette_path
+from harness.recording.redirects import no_redirects
 from harness.recording.timing import client_timing
 from harness.recording.vcr_setup import Recorder
 from harness.results import CellResult
@@ -33,7 +34,8 @@ from harness.run.settings import RunSettings, call_kwargs
 from harness.scenarios import get_scenario
 from harness.scenarios.base import Observation
 from harness.scenarios.execute import run_scenario
-from harness.secrets.variables import secret_values
+from harness.secrets.record import with_encodings
+from harness.secrets.variables import secret_values, url_secrets
 from harness.verdict.pipeline import CellEvidence, Verdict, decide
 from harness.versions import library_versions
 
@@ -134,12 +136,14 @@ class Runner:
         guard = block_network() if self.settings.target == "replay" else (
             block_network(allow_loopback=True) if self.settings.target == "emulator"
             else contextlib.nullcontext())
+        redirects = no_redirects() if self.settings.target != "replay" \
+            else contextlib.nullcontext()
         scenario, mode = get_scenario(cell.scenario), get_mode(cell.mode)
-        with self.recorder.vcr.use_cassette(str(state.path)) as cassette, guard:
+        with self.recorder.vcr.use_cassette(str(state.path)) as cassette, guard, redirects:
             attempt.cassette = cassette
             try:
                 run_scenario(scenario, mode.mode, attempt.model, kwargs, self.loop,
-                             attempt.observation)
+                             attempt.observation, self._wall_clock())
                 if self.settings.target == "live":
                     # Real end-to-end latency, kept with the cassette. Not the time to first
                     # partial: vcrpy reads a whole response before handing it over while
@@ -182,6 +186,10 @@ class Runner:
         result.notes.insert(0, f"re-answered by the {cell.provider} emulator: the request "
                                f"drifted from the recording ({drift.summary()})")
         return result
+
+    def _wall_clock(self) -> float | None:
+        """--timeout bounds the whole call (streams included) when the network is real."""
+        return self.settings.timeout if self.settings.target != "replay" else None
 
     def _keep_refusal(self, attempt: Attempt) -> None:
         # Nothing reached the wire (litellm refused the call): vcrpy saves no empty cassette,
@@ -231,7 +239,8 @@ class Runner:
         state.fresh = self.settings.record_mode not in ("all", "new_episodes")
         state.discard = self.settings.record_mode == "none"
         if self.settings.target == "live":
-            state.secrets = secret_values(provider.credentials)
+            state.secrets = with_encodings(secret_values(provider.credentials)
+                                           | url_secrets(self.settings.base_url or ""))
         # Only static non-secret kwargs are kept: routing and credentials never reach disk.
         call = {k: v for k, v in kwargs.items() if k in provider.extra_kwargs}
         state.pending = {

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import instructor
@@ -152,14 +155,53 @@ async def run_async(scenario: Scenario, mode: instructor.Mode, model: str,
     return observation
 
 
+class CallTimeout(Exception):
+    """The whole call, streams included, outlived its wall-clock bound (--timeout)."""
+
+
+def _timed_out(seconds: float) -> CallTimeout:
+    return CallTimeout(f"the call took longer than --timeout {seconds:g} s (a wall-clock bound "
+                       f"on the whole call, streams included)")
+
+
+@contextlib.contextmanager
+def wall_clock(seconds: float | None) -> Iterator[None]:
+    """Raise CallTimeout in this (main) thread once `seconds` have passed, whatever it waits on.
+
+    A socket read timeout bounds one read; a server trickling a byte every second, or sending
+    keep-alive pings forever, never trips it. SIGALRM interrupts the blocked read itself.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def alarm(signum: int, frame: Any) -> None:
+        raise _timed_out(seconds)
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def run_scenario(scenario: Scenario, mode: instructor.Mode, model: str,
                  call_kwargs: dict[str, Any], loop: asyncio.AbstractEventLoop,
-                 observation: Observation) -> Observation:
+                 observation: Observation, timeout: float | None = None) -> Observation:
     """Run a scenario; async ones on the runner's long-lived event loop.
 
     `observation` is filled as the call proceeds, so it keeps what was seen when it raises.
+    `timeout` bounds the whole call in wall-clock seconds (CallTimeout).
     """
     if scenario.is_async:
-        return loop.run_until_complete(
-            run_async(scenario, mode, model, call_kwargs, observation))
-    return run_sync(scenario, mode, model, call_kwargs, observation)
+        coro = run_async(scenario, mode, model, call_kwargs, observation)
+        try:
+            return loop.run_until_complete(asyncio.wait_for(coro, timeout) if timeout else coro)
+        except TimeoutError as exc:
+            if timeout and not str(exc):  # wait_for's own, not a library's timeout
+                raise _timed_out(timeout) from exc
+            raise
+    with wall_clock(timeout):
+        return run_sync(scenario, mode, model, call_kwargs, observation)

@@ -99,6 +99,27 @@ def header_is_credential(name: str) -> bool:
     return bool(_CREDENTIAL_NAME.search(low))
 
 
+def credential_values(headers: dict[str, Any]) -> list[str]:
+    """The secret values credential headers carry (a Bearer token without its scheme)."""
+    out = []
+    for key, value in headers.items():
+        if not patterns.AUTH_NAME.match(key):
+            continue  # x-amz-date and the like are denied as noise, not secrets
+        for item in value if isinstance(value, list) else [value]:
+            text = str(item)
+            out.append(text.split(" ", 1)[1] if text.lower().startswith("bearer ") else text)
+            # A SigV4 value: its signature and credential scope, each on its own.
+            out += re.findall(r"(?:Signature|Credential)=([^,\s]+)", text)
+    return [v for v in out if len(v) >= 8]
+
+
+def issued_tokens(body: Any) -> list[str]:
+    """Token values in a JSON body (an OAuth exchange's access_token, id_token...)."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")
+    found = re.findall(r'"(?:access_token|id_token|refresh_token)"\s*:\s*"([^"]{8,})"', text)
+    return list(found)
+
+
 def scrub_headers(headers: dict[str, Any], secrets: Iterable[str] = ()) -> dict[str, Any]:
     """`headers` without deny-listed or noise headers, credential-looking values REDACTED."""
     secrets = _known(secrets)

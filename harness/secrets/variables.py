@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 # Variables that route or label a call rather than authenticate it (kept out of redaction,
 # which would otherwise rewrite every URL or region name they appear in).
@@ -51,7 +53,40 @@ def _key_file_secrets(path: Path) -> set[str]:
 _CREDENTIAL_VARIABLE = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)(_ID)?$")
 
 
+# A variable holding a URL a call goes to (AZURE_API_BASE, CONFORMANCE_OPENAI_BASE_URL): a
+# gateway key may sit in its path, its query or its userinfo.
+_URL_VARIABLE = re.compile(r"(_BASE|_BASE_URL|_URL|_ENDPOINT)$")
+_CREDENTIAL_QUERY = re.compile(r"key|token|sig|secret|signature|code|auth|password|credential",
+                               re.IGNORECASE)
+
+
 def environment_secrets(env: Mapping[str, str]) -> set[str]:
-    """The secret values of every credential-shaped variable in `env`."""
+    """The secret values of every credential-shaped variable in `env`, and the secret parts of
+    every URL-valued one."""
     names = [name for name in env if _CREDENTIAL_VARIABLE.search(name.upper())]
-    return secret_values(names, env)
+    found = secret_values(names, env)
+    for name, value in env.items():
+        if _URL_VARIABLE.search(name.upper()) and "://" in (value or ""):
+            found |= url_secrets(value)
+    return found
+
+
+def _entropy(text: str) -> float:
+    counts = {ch: text.count(ch) for ch in set(text)}
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def key_like(text: str) -> bool:
+    """A string with the length and randomness of a key (not a word, a date or a model id)."""
+    return (len(text) >= 20 and _entropy(text) >= 3.5
+            and any(c.isdigit() for c in text) and any(c.isalpha() for c in text))
+
+
+def url_secrets(url: str) -> set[str]:
+    """The secret parts of a configured URL: userinfo, credential query values, key-like path
+    segments (a gateway key in the path)."""
+    parts = urlsplit(url)
+    found = {v for v in (parts.username, parts.password) if v and len(v) >= 6}
+    found |= {v for k, v in parse_qsl(parts.query) if _CREDENTIAL_QUERY.search(k) and len(v) >= 6}
+    found |= {unquote(s) for s in parts.path.split("/") if key_like(unquote(s))}
+    return found

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.recording.evidence import (
     http_status,
+    redirect,
     reported_model,
     retry_after,
     transient_reason,
@@ -45,6 +46,11 @@ def wire(ev: CellEvidence, v: Verdict) -> None:
             if wait is not None:
                 v.metrics["retry_after_s"] = wait
     if v.outcome not in ("pass", "fail", "error") or v.layer == "harness":
+        return
+    moved = redirect(ev.pairs)
+    if moved:  # whatever the library made of a 3xx, the provider sent it
+        v.outcome, v.layer, v.exception_type = "error", "provider", "Redirect"
+        v.message = moved
         return
     fault = wire_fault(ev.pairs, ev.wire)
     if not fault:
