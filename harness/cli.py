@@ -35,3 +35,7 @@ def main() -> None:
         if isinstance(exc, click.exceptions.Abort):
             sys.exit(130)
         raise
+
+
+if __name__ == "__main__":  # `python -m harness.cli`: how `conformance grid` runs each pair
+    main()
