@@ -1,0 +1,120 @@
+"""grid.md: the pairs, where each cell broke or was fixed, support rows and every cell per pair."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.matrix.levels import Level
+from harness.matrix.rows import markdown_table
+
+UNMEASURED = Level.UNMEASURED.symbol
+
+
+def _md(text: Any) -> str:
+    # Pipes and newlines would break a table row.
+    return str("" if text is None else text).replace("\n", " ").replace("|", "\\|")
+
+
+def short(pair: dict[str, Any]) -> str:
+    """A pair as a column header: 'instructor / litellm' releases."""
+    return f"{pair['instructor']} / {pair['litellm']}"
+
+
+def change_text(c: dict[str, Any]) -> str:
+    """'litellm 1.96.2 (after 1.83.0, instructor 1.17.0; 96 releases between untested)'."""
+    gap = c.get("untested")
+    between = ("" if gap is None else "; consecutive releases" if gap == 0
+               else f"; {gap} release{'s' if gap != 1 else ''} between untested")
+    return (f"{c['library']} {c['after_version']} (after {c['before_version']}, with "
+            f"{c['other_library']} {c['other']}{between})")
+
+
+def changes_text(found: list[dict[str, Any]]) -> str:
+    """Several changes (one per library) in one table cell."""
+    return "; ".join(change_text(c) for c in found)
+
+
+def provenance(data: dict[str, Any]) -> str:
+    """One sentence: what was replayed, with which harness and Python, when."""
+    sources = f" (sources {data['sources']})" if data.get("sources") else ""
+    return (f"Cassettes {data.get('cassettes')} replayed by harness {data.get('harness')}"
+            f"{sources} on {data.get('python')}, finished {data.get('finished_at')}."
+            + (" Interrupted (Ctrl-C): unfinished pairs are marked." if data.get("interrupted")
+               else ""))
+
+
+def pair_note(p: dict[str, Any]) -> str:
+    """What a reader must know about a pair: forced, unmet requirements, why it has no cells."""
+    if p["status"] != "ok":
+        return p["reason"]
+    notes = []
+    if p["forced"]:
+        notes.append(f"FORCED despite conflicting requirements ({p['conflict']})")
+    if p["unmet"]:
+        notes.append("unmet: " + "; ".join(p["unmet"]))
+    if p["exit_code"]:
+        notes.append(f"replay exit code {p['exit_code']}")
+    return "; ".join(notes)
+
+
+def _pairs(data: dict[str, Any]) -> list[str]:
+    rows = []
+    for p in data["pairs"]:
+        tally = ", ".join(f"{n} {o}" for o, n in sorted(p["counts"].items()))
+        env = "" if p["env_cached"] is None else "cached" if p["env_cached"] else \
+            f"built in {p['build_s']} s"
+        rows.append([p["instructor"], p["litellm"], p["status"], tally, env, _md(pair_note(p))])
+    return markdown_table(["instructor", "litellm", "status", "cells", "environment", "note"],
+                          rows)
+
+
+def _broke_fixed(data: dict[str, Any]) -> list[str]:
+    rows = [[f"`{c['id']}`", _md(changes_text(c["broke"])), _md(changes_text(c["fixed"]))]
+            for c in data["cells"] if c["broke"] or c["fixed"]]
+    if not rows:
+        return ["No cell broke or was fixed between the pairs that ran.", ""]
+    return [*markdown_table(["cell", "first broke in", "first fixed in"], rows), ""]
+
+
+def _changes(data: dict[str, Any]) -> list[str]:
+    lines = [f"- `{c['cell']}`: {c['kind']}, {c['before']} → {c['after']} in "
+             f"{change_text(c)}" for c in data["changes"]]
+    return lines + [""] if lines else ["No verdict changed between the pairs that ran.", ""]
+
+
+def _support(data: dict[str, Any], pairs: list[dict[str, Any]]) -> list[str]:
+    rows = []
+    for row in data["support"]:
+        for column in data["columns"]:
+            # No row for a pair: none of the provider's cells measured anything there.
+            cells = [row["by_pair"].get(p["id"], {}).get(column, {}).get("symbol", UNMEASURED)
+                     for p in pairs]
+            rows.append([row["display"], column, *cells])
+    return markdown_table(["Provider", "Column", *(short(p) for p in pairs)], rows)
+
+
+def _every_cell(data: dict[str, Any], pairs: list[dict[str, Any]]) -> list[str]:
+    rows = []
+    for c in data["cells"]:
+        values = [(c["by_pair"].get(p["id"]) or {}).get("verdict", "") for p in pairs]
+        rows.append([f"`{c['id']}`" + (" (differs)" if c["differs"] else ""), *values])
+    return markdown_table(["cell", *(short(p) for p in pairs)], rows)
+
+
+def render_markdown(data: dict[str, Any]) -> str:
+    """The whole grid.md."""
+    ran = [p for p in data["pairs"] if p["status"] == "ok"]
+    lines = ["# Conformance grid: instructor × litellm", "", provenance(data), "",
+             "## Pairs", "", *_pairs(data), "",
+             "## First broke / first fixed", "",
+             "For each cell, the earliest release (in version order, the other library held "
+             "fixed) whose replay no longer passes, or passes again; 'after' names the last "
+             "release that ran before it.", "", *_broke_fixed(data),
+             "## Every change", "", *_changes(data)]
+    if ran:
+        lines += ["## Streaming support per pair (instructor / litellm)", "",
+                  *_support(data, ran), "",
+                  "## Every cell per pair (instructor / litellm)", "", *_every_cell(data, ran), ""]
+    else:
+        lines += ["No pair ran: nothing to compare.", ""]
+    return "\n".join(lines)
