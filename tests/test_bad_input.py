@@ -130,6 +130,7 @@ def test_resuming_the_journal_of_another_kind_of_run(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args,needle", [
     (("run", "--nope"), "No such option: --nope"),
+    (("grid", "--litellm", "1.83.0"), "Missing option '--instructor'"),
 ])
 def test_a_usage_error_is_a_message_not_a_traceback(args: tuple[str, ...], needle: str) -> None:
     outcome = run_cli(*args)
