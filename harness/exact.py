@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.baseline import selected
 from harness.matrix.levels import iterable_incremental, partial_incremental, raw_grade
 from harness.matrix.rows import build_rows
 from harness.matrix.rules import COLUMNS
-from harness.baseline import selected
 from harness.results import CellResult, RunResults
 
 

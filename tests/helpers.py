@@ -1,24 +1,50 @@
-"""Test helpers: the emulators as a live target, and the CLI run in this process."""
+"""Test helpers: the emulators as a live target (with planted keys), and the CLI in-process."""
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
+import secrets
+import string
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.emulators import google_oauth
 from harness.emulators.server import emulator_host
 from harness.providers import get_provider
 from harness.run.targets import base_url_var
 from harness.secrets.planted import plant
 
+SERVICE_ACCOUNT_VARIABLE = "GOOGLE_APPLICATION_CREDENTIALS"  # names a key file, not a key
+
+
+def _random(alphabet: str, n: int) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(n))
+
+
+def service_account_file(folder: Path, token_uri: str, project: str) -> tuple[Path, list[str]]:
+    """A Google service-account key file the emulator trusts; (path, its secret values)."""
+    info = google_oauth.service_account_key(
+        project, token_uri,
+        client_email=f"planted-{_random(string.ascii_lowercase, 6)}@{project}"
+                     f".iam.gserviceaccount.com",
+        client_id=_random(string.digits, 21))
+    path = folder / f"service-account-{info['private_key_id'][:8]}.json"
+    path.write_text(json.dumps(info, indent=2), encoding="utf-8")
+    body = [line for line in info["private_key"].splitlines() if "-----" not in line]
+    # The random part of the key (its DER header is the same for every RSA key). The key id
+    # is a name, not a secret: Google shows it in the console.
+    return path, ["".join(body)[64:]]
+
 
 def emulator_as_live(names: list[str], folder: Path) -> tuple[dict[str, str], list[str]]:
     """(environment, planted secrets) pointing a live run of `names` at the local emulators.
 
-    Each provider's real credential variables get realistic fake keys, and
-    CONFORMANCE_<P>_BASE_URL its emulator's root: real HTTP, real auth headers, fake keys.
+    Each provider's real credential variables get realistic fake keys in the formats its entry
+    states, and CONFORMANCE_<P>_BASE_URL its emulator's root: real HTTP, real auth headers,
+    fake keys.
     """
     env: dict[str, str] = {}
     planted: list[str] = []
@@ -27,10 +53,16 @@ def emulator_as_live(names: list[str], folder: Path) -> tuple[dict[str, str], li
         if provider.emulator is None:
             continue
         root = emulator_host().url(name, provider.emulator)
-        values, secrets = plant(list(provider.credentials), root, folder)
+        variables = [v for v in provider.credentials if v != SERVICE_ACCOUNT_VARIABLE]
+        values, new_secrets = plant(variables, provider.key_formats, root)
+        if SERVICE_ACCOUNT_VARIABLE in provider.credentials:
+            path, key_secrets = service_account_file(
+                folder, f"{root}/token", values.get("VERTEXAI_PROJECT", "planted-project"))
+            values[SERVICE_ACCOUNT_VARIABLE] = str(path)
+            new_secrets += key_secrets
         env.update(values)
         env[base_url_var(name)] = root
-        planted += secrets
+        planted += new_secrets
     return env, planted
 
 

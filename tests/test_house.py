@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("harness.emulators",),
     ("harness.providers", "harness.cells"),
     ("harness.verdict", "harness.matrix"),  # decisions over results and evidence
-    ("harness.run", "harness.baseline", "harness.gonogo"),
+    ("harness.run", "harness.baseline", "harness.gonogo", "harness.exact"),
     ("harness.reports", "harness.grid"),  # report writers; the grid runs and reports pairs
     ("harness.commands",),
     ("harness.cli",),
@@ -40,7 +40,9 @@ def layer_of(module: str) -> int | None:
     best: tuple[int, int] | None = None
     for level, names in enumerate(LAYERS):
         for name in names:
-            if (module == name or module.startswith(name + ".")) and (
+            # The root package holds only itself: every other module names its own place.
+            inside = module.startswith(name + ".") and name != "harness"
+            if (module == name or inside) and (
                     best is None or len(name) > best[1]):
                 best = (level, len(name))
     return best[0] if best else None
@@ -91,7 +93,8 @@ def test_layer_of_reads_the_table() -> None:
     assert layer_of("harness.recording.vcr_setup") == 2
     assert layer_of("harness.run.runner") == 7
     assert layer_of("harness.cli") == 10
-    assert layer_of("harness.nowhere") == 0  # `harness` itself is the default: plain facts
+    assert layer_of("harness") == 0
+    assert layer_of("harness.nowhere") is None  # a new module must be given its place
 
 
 def _too_long(path: Path) -> list[str]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
+import random
+from typing import Any, cast
 
 import pytest
 from hypothesis import given, settings
@@ -16,9 +17,18 @@ from harness.matrix.levels import (
     decide_full,
     decide_iterable,
     decide_partial,
+    iterable_incremental,
+    measured,
+    partial_incremental,
+    raw_grade,
+    sync_only_failure,
+    twin_pairs,
 )
 from harness.matrix.rules import COLUMNS, RULES, decide_row, legend_lines
 from harness.results import CellResult
+from harness.scenarios import get_scenario
+from harness.scenarios.base import Observation
+from harness.verdict.judge import judge
 
 SYNC_ONLY = "sync create_partial() returned async_generator, not an iterator"
 
@@ -267,7 +277,8 @@ def _unique(cells: list[CellResult]) -> list[CellResult]:
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(cell_strategy, max_size=14).map(_unique), st.randoms())
-def test_levels_ignore_cell_order_and_evidence_names_only_input_cells(cells, rnd) -> None:
+def test_levels_ignore_cell_order_and_evidence_names_only_input_cells(
+        cells: list[CellResult], rnd: random.Random) -> None:
     shuffled = cells[:]
     rnd.shuffle(shuffled)
     a, b = decide_row(cells), decide_row(shuffled)
@@ -279,7 +290,7 @@ def test_levels_ignore_cell_order_and_evidence_names_only_input_cells(cells, rnd
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(cell_strategy, min_size=1, max_size=14).map(_unique))
-def test_an_unsupported_extra_mode_changes_no_measured_level(cells) -> None:
+def test_an_unsupported_extra_mode_changes_no_measured_level(cells: list[CellResult]) -> None:
     before = decide_row(cells)
     extra = [make_cell("p", "parallel_tools", s, "unsupported", "litellm")
              for s in SCENARIO_NAMES]
@@ -291,7 +302,8 @@ def test_an_unsupported_extra_mode_changes_no_measured_level(cells) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(cell_strategy, max_size=14).map(_unique), st.integers(0, 13))
-def test_a_streaming_column_never_drops_when_a_cell_starts_passing(cells, index) -> None:
+def test_a_streaming_column_never_drops_when_a_cell_starts_passing(cells: list[CellResult],
+                                                                   index: int) -> None:
     if not cells:
         return
     target = cells[index % len(cells)]
@@ -302,15 +314,269 @@ def test_a_streaming_column_never_drops_when_a_cell_starts_passing(cells, index)
             assert after.rank >= before.rank
 
 
-# --- the legend is rendered from the rule -----------------------------------------------------
+# --- the legend, written out ----------------------------------------------------------------
+# The guide's legend word for word. A change to a rule's text must change this copy too: the
+# legend is what readers are promised, so it is reviewed here rather than trusted from RULES.
 
-def test_legend_renders_every_rule_and_symbol() -> None:
-    lines = legend_lines()
-    for rule in RULES:
-        assert f"- **{rule.column}**: {rule.measures}." in lines
-        for level, text in rule.criteria:
-            assert f"  - {level.symbol}: {text}." in lines
+LEGEND = [
+    "- **Full Streaming**: the provider streams the structured payload itself: the `raw_stream` "
+    "cell re-sends instructor's exact request with stream=True; it streams when it passes (the "
+    "deltas joined equal the non-streamed payload) with ≥ 2 payload deltas over a real HTTP "
+    "stream.",
+    "  - ✅ Full: every mode the provider supports through litellm streams.",
+    "  - ⚠️ Limited: some modes stream, or the payload comes in a single delta, or litellm fakes "
+    "the stream (no HTTP stream on the wire).",
+    "  - ❌ None: no mode delivers a streamed payload.",
+    "- **Partial Streaming**: create_partial passes (correct final object, consistent partials); "
+    "incremental = ≥ 3 distinct partials with a string partly filled or a later field missing, "
+    "over a real HTTP stream (a stream litellm fakes arrives all at once).",
+    "  - ✅ Full: incremental in both sync and async in at least one mode, and correct in every "
+    "supported mode.",
+    "  - ⚠️ Limited: passes somewhere but never incrementally, or only in sync or only in async, "
+    "or only in some modes.",
+    "  - ❌ None: never passes.",
+    "- **Iterable Streaming**: create_iterable passes (every item correct, in order); incremental "
+    "= the first item is yielded before the last chunk, with ≥ 2 payload deltas over a real HTTP "
+    "stream (a payload in one delta yields every item at once).",
+    "  - ✅ Full: incremental in both sync and async in at least one mode, and correct in every "
+    "supported mode.",
+    "  - ⚠️ Limited: passes somewhere but never incrementally, or only in sync or only in async, "
+    "or only in some modes.",
+    "  - ❌ None: never passes.",
+    "- **Async Support**: each async scenario against its sync twin (async/sync, "
+    "partial_async/partial_sync, iterable_async/iterable_sync) in the same mode.",
+    "  - ✅ Full: every async scenario passes wherever its sync twin passes, and also where the "
+    "sync twin fails only in the sync API (a sync-only bug).",
+    "  - ⚠️ Limited: some async scenarios fail where their sync twin works.",
+    "  - ❌ None: no async scenario passes.",
+    "- A mode whose cell is `unsupported` (litellm refuses it before any request) is not "
+    "supported through litellm for that provider: it is left out of \"every supported mode\"; if "
+    "litellm refuses every mode the level is ❌ None.",
+    "- `skipped` cells and harness errors (a missing or drifted cassette) measured nothing and are "
+    "left out; a row with no measured cell is not shown; a column with no measured cell is "
+    "➖ Not measured (a filtered run) and is never written into a guide.",
+    "- One row per provider display name; providers sharing one (say gemini and vertex both "
+    "displayed as Google) form one row: their cells are pooled and each provider's mode counts "
+    "as a mode of the row.",
+]
+
+
+def test_legend_is_the_written_text() -> None:
+    assert legend_lines() == LEGEND
+
+
+def test_columns_symbols_and_ranks() -> None:
     assert COLUMNS == ("Full Streaming", "Partial Streaming", "Iterable Streaming",
                        "Async Support")
-    assert [SYMBOLS[lv] for lv in (Level.FULL, Level.LIMITED, Level.NONE)] == \
-        ["✅ Full", "⚠️ Limited", "❌ None"]
+    assert [rule.column for rule in RULES] == list(COLUMNS)
+    assert [lv.symbol for lv in Level] == ["✅ Full", "⚠️ Limited", "❌ None", "➖ Not measured"]
+    assert [SYMBOLS[lv] for lv in Level] == [lv.symbol for lv in Level]
+    assert [lv.rank for lv in Level] == [2, 1, 0, -1]
+    assert [rule.decide for rule in RULES] == [decide_full, decide_partial, decide_iterable,
+                                               decide_async]
+
+
+# --- every threshold, on both sides -------------------------------------------------------------
+
+def bare(scenario: str, outcome: str = "pass", **metrics: Any) -> CellResult:
+    """A cell with exactly these metrics (no defaults), to probe one threshold at a time."""
+    return CellResult("p", "tools", scenario, outcome,  # type: ignore[arg-type]
+                      layer=None if outcome == "pass" else "provider", metrics=metrics)
+
+
+@pytest.mark.parametrize("outcome,metrics,grade", [
+    ("pass", {"http_streams": 1, "raw_deltas": 2}, "streams"),
+    ("pass", {"http_streams": 1, "raw_deltas": 1}, "single delta"),
+    ("pass", {"http_streams": 2, "raw_deltas": 0}, "single delta"),
+    ("pass", {"http_streams": 1}, "single delta"),
+    ("pass", {"http_streams": 0, "raw_deltas": 5}, "faked"),
+    ("pass", {"raw_deltas": 5}, "faked"),
+    ("fail", {"http_streams": 1, "raw_deltas": 5}, "no"),
+    ("error", {"http_streams": 1, "raw_deltas": 5}, "no"),
+    ("unsupported", {}, "no"),
+])
+def test_raw_grade_at_each_threshold(outcome: str, metrics: dict[str, Any], grade: str) -> None:
+    assert raw_grade(bare("raw_stream", outcome, **metrics)) == grade
+
+
+def test_two_raw_deltas_are_full_streaming_one_is_limited() -> None:
+    two = decide_full([make_cell("p", "tools", "raw_stream", raw_deltas=2, http_streams=1)])
+    assert (two.level, two.reason) == (Level.FULL,
+                                       "every supported mode streams the payload (tools)")
+    assert [e.note for e in two.evidence] == ["streams: 2 payload deltas over 1 HTTP stream"]
+    one = decide_full([make_cell("p", "tools", "raw_stream", raw_deltas=1, http_streams=2)])
+    assert (one.level, one.reason) == (Level.LIMITED, "payload in a single delta in tools")
+    assert [e.note for e in one.evidence] == [
+        "single delta: 1 payload delta over 2 HTTP streams"]
+    faked = decide_full([make_cell("p", "tools", "raw_stream", raw_deltas=3, http_streams=0)])
+    assert (faked.level, faked.reason) == (Level.LIMITED, "stream faked by litellm in tools")
+    assert [e.note for e in faked.evidence] == ["faked: 3 payload deltas over 0 HTTP streams"]
+
+
+def test_full_streaming_names_every_grade_and_pooled_providers() -> None:
+    cells = [make_cell("gemini", "json", "raw_stream"),
+             make_cell("vertex", "json", "raw_stream", raw_deltas=1),
+             make_cell("vertex", "tools", "raw_stream", http_streams=0),
+             make_cell("gemini", "tools", "raw_stream", "fail", raw_matches=False),
+             make_cell("vertex", "md_json", "raw_stream", "unsupported", "litellm",
+                       "UnsupportedParamsError")]
+    v = decide_full(cells)
+    assert v.level is Level.LIMITED
+    assert v.reason == ("streams in gemini/json; payload in a single delta in vertex/json; "
+                        "stream faked by litellm in vertex/tools; no streamed payload in "
+                        "gemini/tools")
+    assert [e.note for e in v.evidence] == [
+        "streams: 5 payload deltas over 1 HTTP stream",
+        "single delta: 1 payload delta over 1 HTTP stream",
+        "faked: 5 payload deltas over 0 HTTP streams",
+        "fail (provider)",
+        "unsupported (litellm): UnsupportedParamsError"]
+
+
+@pytest.mark.parametrize("outcome,metrics,incremental", [
+    ("pass", {"first_before_last_chunk": True, "payload_deltas": 2}, True),
+    ("pass", {"first_before_last_chunk": True, "payload_deltas": 1}, False),
+    ("pass", {"first_before_last_chunk": True}, False),
+    ("pass", {"first_before_last_chunk": False, "payload_deltas": 5}, False),
+    ("pass", {"payload_deltas": 5}, False),
+    ("pass", {"first_before_last_chunk": 1, "payload_deltas": 5}, False),  # must be True itself
+    ("pass", {"first_before_last_chunk": True, "payload_deltas": 5, "faked_stream": True},
+     False),
+    ("pass", {"first_before_last_chunk": True, "payload_deltas": 5, "faked_stream": False},
+     True),
+    ("fail", {"first_before_last_chunk": True, "payload_deltas": 5}, False),
+])
+def test_iterable_incremental_at_each_threshold(outcome: str, metrics: dict[str, Any],
+                                                incremental: bool) -> None:
+    assert iterable_incremental(bare("iterable_sync", outcome, **metrics)) is incremental
+
+
+def test_two_payload_deltas_are_full_iterable_streaming_one_is_not() -> None:
+    two = [make_cell("p", "tools", s, payload_deltas=2) for s in ("iterable_sync",
+                                                                   "iterable_async")]
+    v = decide_iterable(two)
+    assert (v.level, v.reason) == (Level.FULL, "incremental in sync and async (tools), correct "
+                                               "in every supported mode")
+    assert [e.note for e in v.evidence] == ["pass, incremental", "pass, incremental"]
+    one = [make_cell("p", "tools", s, payload_deltas=1) for s in ("iterable_sync",
+                                                                   "iterable_async")]
+    v = decide_iterable(one)
+    assert (v.level, v.reason) == (Level.LIMITED, "never incremental")
+    assert [e.note for e in v.evidence] == ["pass, not incremental", "pass, not incremental"]
+
+
+@pytest.mark.parametrize("outcome,metrics,incremental", [
+    ("pass", {"incremental": True}, True),
+    ("pass", {"incremental": True, "faked_stream": False}, True),
+    ("pass", {"incremental": True, "faked_stream": True}, False),
+    ("pass", {"incremental": False}, False),
+    ("pass", {"incremental": 1}, False),  # the metric must be True itself
+    ("pass", {}, False),
+    ("fail", {"incremental": True}, False),
+])
+def test_partial_incremental_at_each_threshold(outcome: str, metrics: dict[str, Any],
+                                               incremental: bool) -> None:
+    assert partial_incremental(bare("partial_sync", outcome, **metrics)) is incremental
+
+
+_PROFILE = cast(dict[str, Any], get_scenario("partial_sync").expected)
+_HALF = {"name": "Jason", "age": None, "bio": None}
+_MORE = {"name": "Jason", "age": 25, "bio": "Jason is a 25"}
+
+
+def _judged_cell(yielded: list[dict[str, Any]], faked: bool) -> CellResult:
+    """A create_partial cell whose metrics come from judging these partials."""
+    passed, problems, metrics = judge(get_scenario("partial_sync"),
+                                      Observation(final=_PROFILE, yielded=yielded))
+    assert (passed, problems) == (True, [])
+    return bare("partial_sync", "pass", **metrics, faked_stream=faked)
+
+
+def test_three_distinct_partials_make_a_partial_cell_incremental_two_do_not() -> None:
+    three = _judged_cell([_HALF, _MORE, _PROFILE], faked=False)
+    assert (three.metrics["partials"], three.metrics["incremental"]) == (3, True)
+    assert partial_incremental(three) is True
+    two = _judged_cell([_HALF, _PROFILE], faked=False)
+    assert (two.metrics["partials"], two.metrics["incremental"]) == (2, False)
+    assert partial_incremental(two) is False
+    repeated = _judged_cell([_HALF, _HALF, _PROFILE, _PROFILE],
+                            faked=False)
+    assert (repeated.metrics["partials"], partial_incremental(repeated)) == (2, False)
+    faked = _judged_cell([_HALF, _MORE, _PROFILE], faked=True)
+    assert partial_incremental(faked) is False
+
+
+def test_partial_streaming_full_only_with_three_partials_in_sync_and_async() -> None:
+    def column(sync_yielded: list[Any], async_yielded: list[Any]) -> Any:
+        return decide_partial([
+            CellResult("p", "tools", "partial_sync", "pass",
+                       metrics=_judged_cell(sync_yielded, faked=False).metrics),
+            CellResult("p", "tools", "partial_async", "pass",
+                       metrics=_judged_cell(async_yielded, faked=False).metrics)])
+
+    full = column([_HALF, _MORE, _PROFILE], [_HALF, _MORE, _PROFILE])
+    assert (full.level, full.reason) == (
+        Level.FULL, "incremental in sync and async (tools), correct in every supported mode")
+    limited = column([_HALF, _MORE, _PROFILE], [_HALF, _PROFILE])
+    assert (limited.level, limited.reason) == (
+        Level.LIMITED, "no mode is incremental in both sync and async; "
+                       "partial_async is not incremental in tools")
+    assert [e.note for e in limited.evidence] == ["pass, incremental", "pass, not incremental"]
+
+
+def test_a_faked_stream_in_one_mode_leaves_the_other_mode_full() -> None:
+    cells = [make_cell("p", m, s, faked_stream=m == "json", http_streams=int(m != "json"))
+             for m in ("tools", "json") for s in ("partial_sync", "partial_async")]
+    v = decide_partial(cells)
+    assert (v.level, v.reason) == (
+        Level.FULL, "incremental in sync and async (tools), correct in every supported mode")
+    assert [e.note for e in v.evidence] == ["pass, incremental", "pass, incremental",
+                                            "pass, not incremental", "pass, not incremental"]
+
+
+@pytest.mark.parametrize("outcome,exception_type,message,expected", [
+    ("error", "ContractViolation", "sync create_partial() returned async_generator", True),
+    ("fail", "ContractViolation", "sync create_iterable() returned a list", True),
+    ("error", "ContractViolation", "async create_partial() returned a list", False),
+    ("error", "ContractViolation", None, False),
+    ("error", "ValidationError", "sync create_partial() returned async_generator", False),
+    ("pass", "ContractViolation", "sync create_partial() returned async_generator", False),
+])
+def test_sync_only_failure_exactly(outcome: str, exception_type: str, message: str | None,
+                                   expected: bool) -> None:
+    cell = make_cell("p", "tools", "partial_sync", outcome, "instructor", exception_type, message)
+    assert sync_only_failure(cell) is expected
+
+
+def test_twin_pairs_and_measured() -> None:
+    assert twin_pairs() == [("sync", "async"), ("partial_sync", "partial_async"),
+                            ("iterable_sync", "iterable_async")]
+    assert [measured(make_cell("p", "tools", "sync", o, layer)) for o, layer in (
+        ("pass", None), ("fail", "instructor"), ("unsupported", "litellm"),
+        ("skipped", None), ("error", "harness"), ("error", "provider"))] == [
+        True, True, True, False, False, True]
+
+
+def test_async_reason_counts_and_names_the_failing_cells() -> None:
+    cells = [make_cell(p, "tools", s) for p in ("a", "b") for s in ("sync", "partial_sync",
+                                                                     "iterable_sync")]
+    cells += [make_cell("a", "tools", "async", "error"), make_cell("a", "tools", "partial_async"),
+              make_cell("b", "tools", "async"), make_cell("b", "tools", "iterable_async", "fail"),
+              make_cell("b", "tools", "partial_async", "skipped")]
+    v = decide_async(cells)
+    assert (v.level, v.reason) == (
+        Level.LIMITED, "2 of 4 async cells fail where their sync twin works: "
+                       "a-tools-async, b-tools-iterable_async")
+    assert [(e.cell_id, e.note) for e in v.evidence] == [
+        ("a-tools-async", "error (provider)"), ("a-tools-partial_async", "pass"),
+        ("b-tools-async", "pass"), ("b-tools-iterable_async", "fail (provider)")]
+
+
+def test_async_without_its_sync_twin_is_not_counted() -> None:
+    v = decide_async([make_cell("p", "tools", "async"), make_cell("p", "json", "sync"),
+                      make_cell("p", "json", "async", "error", "litellm", "APIError")])
+    assert (v.level, v.reason) == (
+        Level.LIMITED, "1 of 1 async cells fail where their sync twin works: p-json-async")
+    assert [(e.cell_id, e.note) for e in v.evidence] == [
+        ("p-json-async", "error (litellm): APIError"),
+        ("p-tools-async", "pass; not counted: its sync twin does not pass")]

@@ -25,8 +25,15 @@ from harness.emulators.knowledge import (
     find_schema_in_text,
     text_of,
 )
+from harness.wire import WireFamily
 
 STRUCTURED_OUTPUTS_BETA = "structured-outputs-2025-11-13"
+# Every event and body names its `type`; message_start carries the model inside `message`.
+WIRE = WireFamily(
+    "anthropic-messages", tool_keys=("tools", "tool_choice"),
+    format_keys=("output_format", "output_config"), prompt_keys=("system",),
+    success_keys=frozenset({"type", "content"}), terminal_events=frozenset({"message_stop"}),
+    finish_keys=("stop_reason",), model_keys=("model",), model_parents=("message",))
 # Aliases resolve to a dated snapshot in `model`; other names are echoed back as sent.
 _SNAPSHOTS = {
     "claude-sonnet-4-5": "claude-sonnet-4-5-20250929",
@@ -194,7 +201,7 @@ def stream_events(body: dict[str, Any], seed: str) -> list[tuple[str, dict[str, 
                 "type": "content_block_start", "index": index,
                 "content_block": {"type": "tool_use", "id": tool_id, "name": block["name"],
                                   "input": {}}}))
-            for piece in [""] + json_fragments(block["input_json"], rng):
+            for piece in ["", *json_fragments(block["input_json"], rng)]:
                 events.append(("content_block_delta", {
                     "type": "content_block_delta", "index": index,
                     "delta": {"type": "input_json_delta", "partial_json": piece}}))

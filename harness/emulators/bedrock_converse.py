@@ -26,12 +26,19 @@ from harness.emulators.knowledge import (
     answer_for,
     find_schema_in_text,
 )
+from harness.wire import WireFamily
 
 _PADDING = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _SIGV4 = re.compile(r"^AWS4-HMAC-SHA256 Credential=[^/\s]+/\d{8}/[\w-]+/bedrock/aws4_request, "
                     r"SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$")
 _PREFACE = "I'll extract the requested information."
 _VALIDATION = "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/"
+# Converse: tools live inside toolConfig, a JSON schema inside outputConfig.textFormat; the path
+# (/converse-stream) says streaming; stream frames are binary, and no answer names its model.
+WIRE = WireFamily(
+    "bedrock-converse", tool_keys=("toolConfig",), format_keys=("outputConfig",),
+    prompt_keys=("system",), stream_flag=False, success_keys=frozenset({"output"}),
+    terminal_events=frozenset({"messageStop"}), finish_keys=("stopReason",))
 
 
 def is_nova(model_id: str) -> bool:
@@ -139,7 +146,8 @@ def _nova_text(text: str, rng: random.Random) -> list[str]:
     return out
 
 
-def stream_events(body: dict[str, Any], model_id: str, seed: str) -> list[tuple[str, dict[str, Any]]]:
+def stream_events(body: dict[str, Any], model_id: str,
+                  seed: str) -> list[tuple[str, dict[str, Any]]]:
     """(event type, payload without padding) of a ConverseStream answer, in order."""
     blocks, _ = blocks_for(body, model_id)
     nova = is_nova(model_id)
@@ -157,8 +165,8 @@ def stream_events(body: dict[str, Any], model_id: str, seed: str) -> list[tuple[
                 start["type"] = "tool_use"
             events.append(("contentBlockStart", {"contentBlockIndex": index,
                                                  "start": {"toolUse": start}}))
-            pieces = [block["input_json"]] if nova else [""] + json_fragments(
-                block["input_json"], rng)
+            pieces = [block["input_json"]] if nova else [
+                "", *json_fragments(block["input_json"], rng)]
             events += [("contentBlockDelta", {"contentBlockIndex": index,
                                               "delta": {"toolUse": {"input": p}}})
                        for p in pieces]

@@ -32,8 +32,14 @@ from harness.emulators.knowledge import (
     find_schema_in_text,
     text_of,
 )
+from harness.wire import WireFamily
 
 ROUTE = "/v2/chat"
+# v2 chat: every stream event names its `type`; the answer's model is not named.
+WIRE = WireFamily(
+    "cohere-v2", tool_keys=("tools", "tool_choice"), format_keys=("response_format",),
+    success_keys=frozenset({"message", "type", "delta"}),
+    terminal_events=frozenset({"message-end"}), finish_keys=("finish_reason",))
 # Cohere streams tool arguments as 4-space-indented JSON in tokens: the opening brace, line
 # break, indent and first quote are one token; then key, '":', ' "', value words, '",'; the
 # indent before the next key is cut so its last space travels with the quote; digits come one
@@ -78,7 +84,8 @@ def _intent(body: dict[str, Any]) -> Intent:
 
 
 def _answer(body: dict[str, Any], intent: Intent) -> Any | None:
-    prompts = [text_of(m.get("content")) for m in body.get("messages", []) if m.get("role") == "user"]
+    prompts = [text_of(m.get("content")) for m in body.get("messages", [])
+               if m.get("role") == "user"]
     return answer_for(prompts, intent.schema)
 
 
@@ -134,9 +141,10 @@ def stream_events(body: dict[str, Any], seed: str) -> list[tuple[str | None, str
     answer = _answer(body, intent)
     tool = intent.tool_name if intent.kind == "tool" and answer is not None else None
     message_id, call_id = _ids(seed, tool)
-    events = [("message-start", {"id": message_id, "type": "message-start", "delta": {
-        "message": {"role": "assistant", "content": [], "tool_plan": "", "tool_calls": [],
-                    "citations": []}}})]
+    events: list[tuple[str, dict[str, Any]]] = [("message-start", {
+        "id": message_id, "type": "message-start", "delta": {"message": {
+            "role": "assistant", "content": [], "tool_plan": "", "tool_calls": [],
+            "citations": []}}})]
     if tool:
         plan = _tool_plan(tool)
         for word in token_fragments(plan):

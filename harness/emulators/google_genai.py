@@ -30,11 +30,14 @@ from aiohttp import web
 from harness.emulators import common, google_oauth
 from harness.emulators.fragments import token_fragments
 from harness.emulators.google_request import (
+    SCHEMA_FIELDS,
     calling_config,
     calls_or_text,
     get_field,
     invalid_request,
+    spellings,
 )
+from harness.wire import WireFamily
 
 SSE_CONTENT_TYPE = "text/event-stream"
 JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
@@ -57,6 +60,15 @@ class Flavour:
 # Vertex chunks of ~65 tokens (~270 characters of prose).
 GEMINI = Flavour("gemini", vertex=False, chunk_tokens=39)
 VERTEX = Flavour("vertex", vertex=True, chunk_tokens=65)
+_CONFIG = spellings("generationConfig")
+WIRE = WireFamily(
+    "google-genai", tool_keys=spellings("tools", "toolConfig"), format_keys=_CONFIG,
+    schema_keys=tuple(f"{c}.{k}" for c in _CONFIG for k in SCHEMA_FIELDS),
+    mime_keys=tuple(f"{c}.{k}" for c in _CONFIG for k in spellings("responseMimeType")),
+    prompt_keys=spellings("systemInstruction"), stream_flag=False,  # the method says it
+    success_keys=frozenset({"candidates", "usageMetadata"}), finish_keys=("finishReason",),
+    model_keys=("modelVersion",))
+VERTEX_WIRE = WireFamily.union("vertex", (WIRE, google_oauth.WIRE))  # token exchange first
 
 
 def coarse_fragments(text: str, tokens_per_chunk: int) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import time
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from harness.emulators import common
+from harness.wire import WireFamily
 
 TOKEN_PATH = "/token"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -33,6 +35,8 @@ _TOKEN_HEADERS = {"Content-Type": "application/json; charset=utf-8",
                   "Vary": "Origin, X-Origin, Referer", "Server": "scaffolding on HTTPServer2",
                   "X-XSS-Protection": "0", "X-Frame-Options": "SAMEORIGIN",
                   "X-Content-Type-Options": "nosniff"}
+# The token answer: the first exchange of every Vertex cassette.
+WIRE = WireFamily("google-oauth", success_keys=frozenset({"access_token"}))
 # Public keys "registered in IAM", by key id: PEM bytes.
 _KEYS: dict[str, bytes] = {}
 
@@ -40,6 +44,29 @@ _KEYS: dict[str, bytes] = {}
 def register_key(key_id: str, public_pem: bytes) -> None:
     """Trust `public_pem` for JWTs whose header names `key_id` (IAM's key registration)."""
     _KEYS[key_id] = public_pem
+
+
+def service_account_key(project: str, token_uri: str, client_email: str,
+                        client_id: str) -> dict[str, str]:
+    """A service-account key file's JSON with a fresh RSA key this endpoint trusts.
+
+    The key is made here (never a real one) and its public half registered, as IAM trusts a
+    key uploaded to an account; `token_uri` points the client at this emulator.
+    """
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private_pem = key.private_bytes(serialization.Encoding.PEM,
+                                    serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()).decode()
+    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo)
+    key_id = hashlib.sha1(public_pem).hexdigest()
+    register_key(key_id, public_pem)
+    return {"type": "service_account", "project_id": project, "private_key_id": key_id,
+            "private_key": private_pem, "client_email": client_email, "client_id": client_id,
+            "token_uri": token_uri}
 
 
 def _b64url(segment: str) -> bytes:

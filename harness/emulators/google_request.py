@@ -25,13 +25,24 @@ _REQUEST_FIELDS = {"model", "contents", "tools", "toolConfig", "safetySettings",
 _VERTEX_FIELDS = {"labels", "modelArmorConfig"}
 
 
-def _snake(camel: str) -> str:
+def snake_case(camel: str) -> str:
+    """`responseMimeType` -> `response_mime_type`."""
     return "".join("_" + c.lower() if c.isupper() else c for c in camel)
+
+
+def spellings(*camel: str) -> tuple[str, ...]:
+    """Each field name in both spellings the API accepts."""
+    return tuple(name for key in camel for name in (key, snake_case(key)))
+
+
+# generationConfig's schema fields (`_responseJsonSchema`: the API reference's earlier name for
+# responseJsonSchema).
+SCHEMA_FIELDS = (*spellings("responseSchema", "responseJsonSchema"), "_responseJsonSchema")
 
 
 def get_field(obj: dict[str, Any] | None, camel: str) -> Any:
     """obj[camel] or obj[snake_case]: the API's JSON parser accepts both spellings."""
-    return obj.get(camel, obj.get(_snake(camel))) if obj else None
+    return obj.get(camel, obj.get(snake_case(camel))) if obj else None
 
 
 def _texts(content: dict[str, Any] | None) -> str:
@@ -85,7 +96,7 @@ def calls_or_text(body: dict[str, Any]) -> tuple[list[tuple[str, Any]], str]:
 def invalid_request(body: dict[str, Any], vertex: bool) -> tuple[str, bool] | None:
     """(message, names a bad field) for a request the API answers with a 400, or None."""
     known = _REQUEST_FIELDS | (_VERTEX_FIELDS if vertex else set())
-    known |= {_snake(k) for k in known}
+    known |= {snake_case(k) for k in known}
     for key in body:
         if key not in known:
             return f'Invalid JSON payload received. Unknown name "{key}": Cannot find field.', True

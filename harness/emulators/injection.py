@@ -12,6 +12,7 @@ requests it saw (`seen`), so a test can prove a credential really crossed the wi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import struct
@@ -119,10 +120,8 @@ def _reset(request: web.Request) -> None:
     # SO_LINGER 0 turns the close into a TCP RST: the client sees "connection reset".
     sock = request.transport.get_extra_info("socket") if request.transport else None
     if sock is not None:
-        try:
+        with contextlib.suppress(OSError):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        except OSError:
-            pass
     if request.transport is not None:
         request.transport.abort()
 

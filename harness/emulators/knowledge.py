@@ -21,7 +21,8 @@ class Intent:
 
 
 def find_schema_in_text(text: str) -> dict[str, Any] | None:
-    """The first JSON object in `text` that looks like a JSON schema (instructor puts it in a prompt)."""
+    """The first JSON object in `text` that looks like a JSON schema (instructor puts one in a
+    prompt)."""
     decoder = json.JSONDecoder()
     start = text.find("{")
     while start != -1:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
 from harness.modes import DEFAULT_MODES
+from harness.secrets.key_formats import KeyFormat
+from harness.wire import WireFamily
 
 
 def _no_credentials(root: str) -> dict[str, Any]:
@@ -30,11 +32,17 @@ class Provider:
     point_at: Callable[[str], dict[str, Any]]
     # The emulator app serving this provider's real paths, or None (live-only providers).
     emulator: Callable[[], web.Application] | None
+    # The wire family it speaks (its emulator module's WIRE): the keys that carry structured
+    # output and the evidence of a whole answer.
+    wire: WireFamily
     # root URL -> fake credential kwargs for the emulator and for replays (never a real key
     # format, never written to disk: provenance keeps only `extra_kwargs` and routing).
     fake_credentials: Callable[[str], dict[str, Any]] = _no_credentials
     # Static, non-secret kwargs every call carries (e.g. Azure's api_version).
     extra_kwargs: dict[str, Any] = field(default_factory=dict)
+    # How the provider issues each credential variable (routing ones as a realistic literal),
+    # for planted-secret tests; a routing variable left out (*_API_BASE) gets the live root.
+    key_formats: Mapping[str, KeyFormat] = field(default_factory=dict)
     modes: tuple[str, ...] = DEFAULT_MODES
     covers: str = ""  # what its emulator reproduces, for the README and reports
     rank: int = 100  # position in tables: the guide's row order

@@ -7,13 +7,13 @@ they need of one is stored on the cell's result.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from harness.errors import CassetteCorruptError
 from harness.recording import serializer as fmt
+from harness.wire import WireFamily
 
 # The last cassette parsed, by (path, mtime, size): a replayed cell reads its cassette's
 # provenance to build the call, then vcrpy loads the same file; YAML parsing is the bulk of a
@@ -43,14 +43,6 @@ def read_cassette(path: Path, fix: str = "delete it and re-record with 'conforma
     return fmt.from_document(cached[1], str(path))
 
 
-def default_structure(body: dict[str, Any]) -> dict[str, Any]:
-    """The request keys the replay matcher compares when the cell's wire family is unknown."""
-    return {key: (body[key] if key in ("stream", "tool_choice") else True)
-            for key in sorted(body)
-            if key in ("stream", "tools", "tool_choice", "response_format", "toolConfig",
-                       "output_format", "output_config", "response_schema", "system")}
-
-
 @dataclass
 class CellCassette:
     """One cell's cassette: how it is loaded, saved and matched, and what it says of itself."""
@@ -65,8 +57,8 @@ class CellCassette:
     loaded: dict[str, Any] | None = None
     # Credentials of the run: redacted wherever they appear, whatever the position.
     secrets: set[str] = field(default_factory=set)
-    # The parts of a request body that decide how the provider answers (the cell's wire).
-    structure: Callable[[dict[str, Any]], dict[str, Any]] = default_structure
+    # The cell's wire family: which request keys the matcher compares, where the model sits.
+    wire: WireFamily | None = None
 
     def provenance(self) -> dict[str, Any]:
         """The provenance of the loaded file, read once (before vcrpy loads it, if need be)."""

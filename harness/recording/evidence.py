@@ -4,32 +4,26 @@ They tell a provider fault (a truncated stream, a malformed chunk, an HTML page,
 wrong shape) from a capability the library lacks, so a fault is never reported as `fail` or
 `unsupported`; whether a failure is transient (worth a retry); how long the provider asked us to
 wait; and which model the provider says answered.
+
+Which keys say what is the wire family's knowledge (harness/wire.py): each reader takes the
+cell's family (its provider's `wire`).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 from harness.failures import chain, is_replay_miss, transport_failure
 from harness.recording.interaction import header, response_body
+from harness.recording.sse import sse_events
+from harness.wire import WireFamily
 
 Pair = tuple[Any, Mapping[str, Any]]
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524,
                               529, 598, 599})
-# Top-level keys of a successful answer, in every wire format the harness knows: OpenAI
-# family (choices), Anthropic (content/type), Gemini/Vertex (candidates), Bedrock (output),
-# Cohere (message), Hugging Face TGI (generated_text), OAuth token answers (access_token).
-SUCCESS_KEYS = frozenset({"choices", "candidates", "content", "type", "message", "output",
-                          "generations", "text", "generated_text", "access_token", "outputs",
-                          "completion", "usageMetadata", "delta", "error", "event_type"})
-_TERMINAL_EVENTS = frozenset({"message_stop", "message-end", "stream-end", "done",
-                              "response.completed"})
-_FINISH_KEYS = ("finish_reason", "finishReason", "stop_reason", "stopReason", "is_finished")
-_EVENT_SPLIT = re.compile(r"\r?\n\r?\n")
 
 
 def _status(response: Mapping[str, Any]) -> int:
@@ -41,58 +35,44 @@ def http_status(pairs: list[Pair]) -> int | None:
     return _status(pairs[-1][1]) if pairs else None
 
 
-def _events(text: str) -> list[tuple[str | None, str]]:
-    """(event name, joined data) of each SSE event carrying data."""
-    out = []
-    for block in _EVENT_SPLIT.split(text):
-        name, data = None, []
-        for line in block.splitlines():
-            if line.startswith("event:"):
-                name = line[6:].strip()
-            elif line.startswith("data:"):
-                data.append(line[5:].lstrip(" "))
-        if data:
-            out.append((name, "\n".join(data)))
-    return out
-
-
-def _finished(value: Any) -> bool:
+def _finished(value: Any, wire: WireFamily) -> bool:
     """Whether a stream event's JSON says the answer is complete."""
     if isinstance(value, dict):
-        if value.get("type") in _TERMINAL_EVENTS:
+        if value.get("type") in wire.terminal_events:
             return True
-        if any(value.get(key) for key in _FINISH_KEYS):
+        if any(value.get(key) for key in wire.finish_keys):
             return True
-        return any(_finished(v) for v in value.values() if isinstance(v, (dict, list)))
+        return any(_finished(v, wire) for v in value.values() if isinstance(v, (dict, list)))
     if isinstance(value, list):
-        return any(_finished(v) for v in value)
+        return any(_finished(v, wire) for v in value)
     return False
 
 
-def _shape_problem(value: Any) -> str | None:
+def _shape_problem(value: Any, wire: WireFamily) -> str | None:
     items = value if isinstance(value, list) else [value]
     for item in items:
-        if not isinstance(item, dict) or not (set(item) & SUCCESS_KEYS):
+        if not isinstance(item, dict) or not (set(item) & wire.success_keys):
             keys = sorted(item)[:6] if isinstance(item, dict) else type(item).__name__
             return f"valid JSON of the wrong shape (keys {keys})"
     return None
 
 
-def _events_fault(events: list[tuple[str | None, str]], unit: str) -> str | None:
+def _events_fault(events: list[tuple[str | None, str]], unit: str,
+                  wire: WireFamily) -> str | None:
     """Malformed or wrong-shaped events, or no terminal event, in a stream's data payloads."""
     finished = False
     for index, (name, data) in enumerate(events, 1):
-        if data.strip() == "[DONE]" or name in _TERMINAL_EVENTS:
+        if data.strip() == "[DONE]" or name in wire.terminal_events:
             finished = True
             continue
         try:
             value = json.loads(data)
         except ValueError:
             return f"malformed JSON in stream {unit} {index}: {data[:60]!r}"
-        problem = _shape_problem(value)
+        problem = _shape_problem(value, wire)
         if problem:
             return f"stream {unit} {index} is {problem}"
-        finished = finished or _finished(value)
+        finished = finished or _finished(value, wire)
     if not finished:
         return f"the stream ended without a terminal event after {len(events)} {unit}(s)"
     return None
@@ -112,7 +92,7 @@ def _eventstream_fault(body: bytes) -> str | None:
     return None
 
 
-def wire_fault(pairs: list[Pair]) -> str | None:
+def wire_fault(pairs: list[Pair], wire: WireFamily) -> str | None:
     """What was wrong with a successful-status response, or None if every one looks whole."""
     for _, response in pairs:
         status = _status(response)
@@ -131,15 +111,16 @@ def wire_fault(pairs: list[Pair]) -> str | None:
             problem = _eventstream_fault(body)
         else:
             if "event-stream" in ctype:
-                problem = _events_fault(_events(text), "event")
+                problem = _events_fault(sse_events(text), "event", wire)
             elif "ndjson" in ctype or "stream+json" in ctype or "jsonl" in ctype:
-                lines = [(None, line) for line in text.splitlines() if line.strip()]
-                problem = _events_fault(lines, "line")
+                lines: list[tuple[str | None, str]] = [
+                    (None, line) for line in text.splitlines() if line.strip()]
+                problem = _events_fault(lines, "line", wire)
             elif not text.strip():
                 problem = "an empty body"
             else:
                 try:
-                    problem = _shape_problem(json.loads(text))
+                    problem = _shape_problem(json.loads(text), wire)
                 except ValueError:
                     problem = f"malformed JSON body: {text[:60]!r}"
         if problem:
@@ -204,19 +185,19 @@ def transient_reason(exc: BaseException | None, pairs: list[Pair]) -> str | None
     return None
 
 
-def _model_in(value: Any) -> str | None:
+def _model_in(value: Any, wire: WireFamily) -> str | None:
     if isinstance(value, list):
-        return next((m for m in map(_model_in, value) if m), None)
+        return next((m for m in (_model_in(v, wire) for v in value) if m), None)
     if not isinstance(value, dict):
         return None
-    for key in ("model", "modelVersion", "model_id", "modelId"):
+    for key in wire.model_keys:
         if isinstance(value.get(key), str) and value[key]:
             return value[key]
-    inner = value.get("message") or value.get("response")
-    return _model_in(inner) if isinstance(inner, dict) else None
+    inner = next((value[key] for key in wire.model_parents if value.get(key)), None)
+    return _model_in(inner, wire) if isinstance(inner, dict) else None
 
 
-def reported_model(pairs: list[Pair]) -> str | None:
+def reported_model(pairs: list[Pair], wire: WireFamily) -> str | None:
     """The model id the provider says answered (`model`, `modelVersion`...), if it says one."""
     for _, response in pairs:
         if _status(response) >= 400:
@@ -227,7 +208,7 @@ def reported_model(pairs: list[Pair]) -> str | None:
             continue
         candidates: list[Any] = []
         if "event-stream" in header(response.get("headers"), "content-type"):
-            for _, data in _events(text):
+            for _, data in sse_events(text):
                 try:
                     candidates.append(json.loads(data))
                 except ValueError:
@@ -238,7 +219,7 @@ def reported_model(pairs: list[Pair]) -> str | None:
             except ValueError:
                 continue
         for candidate in candidates:
-            found = _model_in(candidate)
+            found = _model_in(candidate, wire)
             if found:
                 return found
     return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from vcr.request import Request
 
 from harness.recording import serializer as fmt
 from harness.recording.atomic import write_atomic
-from harness.recording.cassette import CellCassette, default_structure, read_cassette
+from harness.recording.cassette import CellCassette, read_cassette
 from harness.recording.evidence import reported_model
 from harness.secrets.scrub import DENY_QUERY, scrub_body, scrub_headers, scrub_uri
 
@@ -54,9 +54,9 @@ class HarnessPersister:
         pairs = list(zip(cassette_dict["requests"], cassette_dict["responses"], strict=True))
         interactions = [{"request": req._to_dict(), "response": resp} for req, resp in pairs]
         provenance = dict(state.pending)
-        if provenance:
+        if provenance and state.wire is not None:
             # The model the provider says answered (a live alias resolves to a dated id).
-            provenance["reported_model"] = reported_model(pairs)
+            provenance["reported_model"] = reported_model(pairs, state.wire)
         doc = fmt.to_document({"interactions": interactions}, provenance)
         write_atomic(state.path, fmt.dump_yaml(doc))
 
@@ -108,13 +108,11 @@ class Recorder:
     def _secrets(self) -> set[str]:
         return self.persister.current.secrets if self.persister.current else set()
 
-    def _structure(self) -> Callable[[dict[str, Any]], dict[str, Any]]:
-        state = self.persister.current
-        return state.structure if state else default_structure
-
     def _request_structure(self, r1: Request, r2: Request) -> None:
-        structure = self._structure()
-        s1, s2 = structure(_body(r1)), structure(_body(r2))
+        state = self.persister.current
+        if state is None or state.wire is None:
+            return  # a cassette used outside a cell: method, path and query decide
+        s1, s2 = state.wire.request_structure(_body(r1)), state.wire.request_structure(_body(r2))
         assert s1 == s2, f"structured request keys {s1} != {s2}"
 
     def _before_record_request(self, request: Request) -> Request:

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 import struct
 from typing import Any
 
 from harness.recording.interaction import header, response_body
-
-_EVENT_SPLIT = re.compile(rb"\r?\n\r?\n")
-
-
-def count_sse_events(body: bytes) -> int:
-    """SSE events carrying data, not counting a terminal [DONE]."""
-    count = 0
-    for block in _EVENT_SPLIT.split(body):
-        lines = [l for l in block.splitlines() if l.startswith(b"data:")]
-        if lines and lines[0][5:].strip() != b"[DONE]":
-            count += 1
-    return count
+from harness.recording.sse import count_sse_events
+from harness.wire import VALUE_KEYS, WireFamily
 
 
 def count_eventstream_frames(body: bytes) -> int:
@@ -33,7 +22,32 @@ def count_eventstream_frames(body: bytes) -> int:
     return count
 
 
-def summarize_request(body: bytes | str | None) -> dict[str, Any]:
+def _tool_names(tools: Any) -> list[Any]:
+    names: list[Any] = []
+    for tool in tools or []:
+        # Gemini/Vertex group their functions in one tool's functionDeclarations.
+        decls = tool.get("functionDeclarations", tool.get("function_declarations")) \
+            if isinstance(tool, dict) else None
+        if isinstance(decls, list):
+            names.extend(d.get("name") if isinstance(d, dict) else None for d in decls)
+            continue
+        fn = tool.get("function") if isinstance(tool, dict) else None
+        names.append((fn or tool).get("name") if isinstance(fn or tool, dict) else None)
+    return names
+
+
+def _summary(key: str, value: Any) -> Any:
+    """What a report needs of one structured key: names, a value, a type or the inner keys."""
+    if key == "tools":
+        return _tool_names(value)
+    if key in VALUE_KEYS:
+        return value
+    if isinstance(value, dict):
+        return value.get("type") if key == "response_format" else sorted(value)
+    return True
+
+
+def summarize_request(body: bytes | str | None, wire: WireFamily) -> dict[str, Any]:
     """The structured-output parts of a request body: what mode was really sent."""
     try:
         data = json.loads(body or b"{}")
@@ -41,28 +55,10 @@ def summarize_request(body: bytes | str | None) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         return {}
-    out: dict[str, Any] = {}
-    if "tools" in data:
-        names = []
-        for tool in data["tools"] or []:
-            # Gemini/Vertex group their functions in one tool's functionDeclarations.
-            decls = tool.get("functionDeclarations", tool.get("function_declarations")) \
-                if isinstance(tool, dict) else None
-            if isinstance(decls, list):
-                names.extend(d.get("name") if isinstance(d, dict) else None for d in decls)
-                continue
-            fn = tool.get("function") if isinstance(tool, dict) else None
-            names.append((fn or tool).get("name") if isinstance(fn or tool, dict) else None)
-        out["tools"] = names
-    for key in ("tool_choice", "stream"):
-        if key in data:
-            out[key] = data[key]
-    if isinstance(data.get("response_format"), dict):
-        out["response_format"] = data["response_format"].get("type")
-    for key in ("toolConfig", "output_format", "output_config", "generationConfig"):
-        if key in data:
-            out[key] = sorted(data[key]) if isinstance(data[key], dict) else True
-    return out
+    stream = ("stream",) if wire.stream_flag else ()
+    # Prompt keys are left out: a system prompt says nothing about the mode.
+    keys = dict.fromkeys((*wire.tool_keys, *stream, *wire.format_keys))
+    return {key: _summary(key, data[key]) for key in keys if key in data}
 
 
 def is_token_exchange(body: Any) -> bool:
@@ -73,7 +69,8 @@ def is_token_exchange(body: Any) -> bool:
         (b"{", b"["))
 
 
-def interactions_stats(pairs: list[tuple[Any, dict[str, Any]]]) -> dict[str, Any]:
+def interactions_stats(pairs: list[tuple[Any, dict[str, Any]]],
+                       wire: WireFamily) -> dict[str, Any]:
     """Counts over (vcr Request, response dict) pairs actually used in a cell.
 
     OAuth token exchanges are not calls to the model: they count in no statistic except
@@ -90,7 +87,7 @@ def interactions_stats(pairs: list[tuple[Any, dict[str, Any]]]) -> dict[str, Any
         if is_token_exchange(request.body):
             continue
         calls += 1
-        sent.append(summarize_request(request.body))
+        sent.append(summarize_request(request.body, wire))
         body = response_body(response)
         ctype = header(response.get("headers", {}), "content-type")
         if "event-stream" in ctype:

@@ -1,4 +1,8 @@
-"""Regenerate the support table inside a markdown page, leaving every other byte as it was."""
+"""Regenerate a table inside a markdown page, leaving every other byte as it was.
+
+The streaming-support table by default; any other generated table (the README's providers)
+names its own start and end markers.
+"""
 
 from __future__ import annotations
 
@@ -51,18 +55,20 @@ def _outside_fences(lines: Sequence[str]) -> list[bool]:
     return out
 
 
-def find_span(lines: Sequence[str], heading: str | None) -> Span:
+def find_span(lines: Sequence[str], heading: str | None,
+              markers: tuple[str, str] = (START, END)) -> Span:
     """Where the table is: between the markers, else the first table under `heading`."""
     free = _outside_fences(lines)
-    starts = [i for i, line in enumerate(lines) if free[i] and line.strip() == START]
-    ends = [i for i, line in enumerate(lines) if free[i] and line.strip() == END]
+    start, end = markers
+    starts = [i for i, line in enumerate(lines) if free[i] and line.strip() == start]
+    ends = [i for i, line in enumerate(lines) if free[i] and line.strip() == end]
     if starts or ends:
         if len(starts) != 1 or len(ends) != 1 or ends[0] < starts[0]:
-            raise DocsTableError(f"expected one {START} line followed by one {END} line, found "
+            raise DocsTableError(f"expected one {start} line followed by one {end} line, found "
                                  f"{len(starts)} start and {len(ends)} end markers")
         return Span(starts[0] + 1, ends[0], "markers")
     if not heading:
-        raise DocsTableError(f"no {START} markers in the page; pass --heading "
+        raise DocsTableError(f"no {start} markers in the page; pass --heading "
                              f"'Provider-Specific Streaming Support' or add the markers")
     want = heading.strip().lstrip("#").strip().lower()
     for i, line in enumerate(lines):
@@ -115,10 +121,11 @@ class Rewrite:
                                             f"{page} (page)", f"{page} (measured)"))
 
 
-def rewrite(text: str, table: Sequence[str], heading: str | None) -> Rewrite:
+def rewrite(text: str, table: Sequence[str], heading: str | None,
+            markers: tuple[str, str] = (START, END)) -> Rewrite:
     """The page with its table replaced by `table` (unchanged when the content is the same)."""
     lines = text.splitlines(keepends=True)
-    span = find_span(lines, heading)
+    span = find_span(lines, heading, markers)
     region = lines[span.start:span.end]
     old_table = [line.rstrip("\r\n") for line in region if line.lstrip().startswith("|")]
     nl = newline_of(text)

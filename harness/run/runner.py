@@ -106,7 +106,7 @@ class Runner:
         start = time.perf_counter()
         provider = get_provider(cell.provider)
         state = CellCassette(cassette_path(self.settings.cassette_dir, cell.provider,
-                                           cell.mode, cell.scenario))
+                                           cell.mode, cell.scenario), wire=provider.wire)
         attempt = Attempt()
         with self.recorder.cell(state):
             try:
@@ -121,7 +121,7 @@ class Runner:
             and not cassette.all_played) else 0
         evidence = CellEvidence(get_scenario(cell.scenario), attempt.observation, attempt.error,
                                 pairs, self.settings.target, self._deterministic(provider, state),
-                                unplayed, state.loaded or {})
+                                provider.wire, unplayed, state.loaded or {})
         return self._result(cell, state, attempt, decide(evidence), start)
 
     def _attempt(self, cell: Cell, provider: Provider, state: CellCassette, attempt: Attempt,

@@ -51,3 +51,5 @@ class Observation:
     raw_deltas: list[str] = field(default_factory=list)
     # The keyword arguments instructor passed to litellm (captured by a completion:kwargs hook).
     sent_kwargs: list[dict[str, Any]] = field(default_factory=list)
+    # What the harness could not observe with the installed libraries, and why.
+    notes: list[str] = field(default_factory=list)

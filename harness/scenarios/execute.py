@@ -75,6 +75,8 @@ def _record(observation: Observation, obj: Any, counter: ChunkCounter, start: fl
 
 
 def _finish(observation: Observation, counter: ChunkCounter) -> None:
+    if counter.unavailable and counter.unavailable not in observation.notes:
+        observation.notes.append(counter.unavailable)
     observation.chunks_total = counter.count
     observation.payload_deltas = counter.payload_deltas
     if counter.delivered and not observation.raw_deltas:

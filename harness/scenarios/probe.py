@@ -23,6 +23,7 @@ class ChunkCounter:
         self.streams = 0
         self.payload_deltas = 0  # chunks that carried argument or content text
         self.delivered: list[str] = []  # that text, in order
+        self.unavailable: str | None = None  # why chunks cannot be counted, if they cannot
 
     def observe(self, chunk: Any) -> None:
         """Count a chunk and keep the structured payload text it carries."""
@@ -49,14 +50,30 @@ def payload_text_of_delta(chunk: Any) -> str:
 _active: ChunkCounter | None = None
 
 
-def _install() -> None:
-    from litellm.litellm_core_utils.streaming_handler import CustomStreamWrapper
+def _wrapper_class() -> Any:
+    """litellm's stream wrapper class, or a note saying why it cannot be probed."""
+    try:
+        from litellm.litellm_core_utils.streaming_handler import CustomStreamWrapper
+    except ImportError as exc:  # another litellm layout: degrade, never crash a cell
+        return f"litellm has no CustomStreamWrapper where the probe looks for it ({exc})"
+    missing = [name for name in ("__init__", "__next__", "__anext__")
+               if not callable(getattr(CustomStreamWrapper, name, None))]
+    if missing:
+        return f"litellm's CustomStreamWrapper lacks {', '.join(missing)}"
+    return CustomStreamWrapper
 
-    if getattr(CustomStreamWrapper, "_harness_probe", False):
-        return
-    original_next = CustomStreamWrapper.__next__
-    original_anext = CustomStreamWrapper.__anext__
-    original_init = CustomStreamWrapper.__init__
+
+def _install() -> str | None:
+    """Wrap the stream class once; a note (chunks cannot be counted) when it is not there."""
+    found = _wrapper_class()
+    if isinstance(found, str):
+        return f"stream chunks not counted: {found}"
+    wrapper = found
+    if getattr(wrapper, "_harness_probe", False):
+        return None
+    original_next = wrapper.__next__
+    original_anext = wrapper.__anext__
+    original_init = wrapper.__init__
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         original_init(self, *args, **kwargs)
@@ -75,10 +92,11 @@ def _install() -> None:
             _active.observe(chunk)
         return chunk
 
-    CustomStreamWrapper.__init__ = __init__  # type: ignore[method-assign]
-    CustomStreamWrapper.__next__ = __next__  # type: ignore[method-assign]
-    CustomStreamWrapper.__anext__ = __anext__  # type: ignore[method-assign]
-    CustomStreamWrapper._harness_probe = True  # type: ignore[attr-defined]
+    wrapper.__init__ = __init__
+    wrapper.__next__ = __next__
+    wrapper.__anext__ = __anext__
+    wrapper._harness_probe = True
+    return None
 
 
 @contextlib.contextmanager
@@ -86,9 +104,10 @@ def count_chunks() -> Iterator[ChunkCounter]:
     """Count litellm stream chunks within the block (cells run one at a time per process)."""
     global _active
     with _lock:
-        _install()
+        note = _install()
         counter = ChunkCounter()
-        _active = counter
+        counter.unavailable = note
+        _active = counter if note is None else None
         try:
             yield counter
         finally:

@@ -6,6 +6,7 @@
 2. `content`      — no exception: the observation judged against the scenario (pass / fail);
 3. `exception`    — an exception classified (outcome and layer from the exception chain);
 4. `live_answer`  — a live model's invalid answer is the provider's `fail`, not a library's;
+   (then what the installed libraries did not let the harness observe, as notes)
 5. `wire`         — evidence on the wire: status, reported model, transient failures, and a
                     wire fault, which overrides every verdict but a harness error;
 6. `traffic`      — what crossed the wire (requests, streams, chunks, what was sent);
@@ -28,6 +29,7 @@ from harness.verdict import traffic
 from harness.verdict.answers import blame_live_answer
 from harness.verdict.classify import classify, describe
 from harness.verdict.judge import delivered_matches, judge
+from harness.wire import WireFamily
 
 Pair = tuple[Any, Any]
 
@@ -42,6 +44,7 @@ class CellEvidence:
     pairs: list[Pair]  # the interactions the cell used: replayed, then recorded
     target: str  # replay, emulator or live
     deterministic: bool  # exact answers (emulators) or a live model's (judged by facts)
+    wire: WireFamily  # the provider's wire family: which keys say what
     unplayed: int = 0  # recorded interactions a replay did not use
     provenance: dict[str, Any] = field(default_factory=dict)  # of the replayed cassette
 
@@ -91,7 +94,7 @@ def _fail_layer(ev: CellEvidence) -> str:
 def _exception(ev: CellEvidence, v: Verdict) -> None:
     if v.finished or ev.error is None:
         return
-    stats = traffic.stats(ev.pairs)
+    stats = traffic.stats(ev.pairs, ev.wire)
     found = classify(ev.error, http_requests=stats["http_requests"],
                      error_status=stats["error_status"])
     v.outcome, v.layer = found.outcome, found.layer
@@ -100,13 +103,17 @@ def _exception(ev: CellEvidence, v: Verdict) -> None:
     v.metrics.update({k: value for k, value in metrics.items() if k != "incremental"})
 
 
+def _observation_notes(ev: CellEvidence, v: Verdict) -> None:
+    v.notes.extend(ev.observation.notes)
+
+
 def _live_answer(ev: CellEvidence, v: Verdict) -> None:
     if v.outcome == "error" and ev.error is not None and not ev.deterministic:
         blame_live_answer(v, ev.scenario, ev.observation)
 
 
 STEPS: tuple[Callable[[CellEvidence, Verdict], None], ...] = (
-    _skipped, _content, _exception, _live_answer,
+    _skipped, _content, _exception, _live_answer, _observation_notes,
     traffic.wire, traffic.traffic, traffic.requests, traffic.mode_sent,
 )
 

@@ -14,14 +14,15 @@ from harness.recording.evidence import (
 from harness.recording.timing import response_bodies, server_timings
 from harness.recording.wire_stats import interactions_stats
 from harness.verdict.transforms import mode_transforms
+from harness.wire import WireFamily
 
 if TYPE_CHECKING:
     from harness.verdict.pipeline import CellEvidence, Verdict
 
 
-def stats(pairs: list[tuple[Any, Any]]) -> dict[str, Any]:
+def stats(pairs: list[tuple[Any, Any]], wire: WireFamily) -> dict[str, Any]:
     """Counts over the interactions a cell used (see interactions_stats)."""
-    return interactions_stats(pairs)
+    return interactions_stats(pairs, wire)
 
 
 def wire(ev: CellEvidence, v: Verdict) -> None:
@@ -33,7 +34,7 @@ def wire(ev: CellEvidence, v: Verdict) -> None:
     status = http_status(ev.pairs)
     if status is not None:
         v.metrics["http_status"] = status
-    model = reported_model(ev.pairs)
+    model = reported_model(ev.pairs, ev.wire)
     if model:
         v.metrics["reported_model"] = model
     if v.outcome == "error":
@@ -45,7 +46,7 @@ def wire(ev: CellEvidence, v: Verdict) -> None:
                 v.metrics["retry_after_s"] = wait
     if v.outcome not in ("pass", "fail", "error") or v.layer == "harness":
         return
-    fault = wire_fault(ev.pairs)
+    fault = wire_fault(ev.pairs, ev.wire)
     if not fault:
         return
     v.metrics["wire_fault"] = fault
@@ -59,7 +60,7 @@ def wire(ev: CellEvidence, v: Verdict) -> None:
 
 def traffic(ev: CellEvidence, v: Verdict) -> None:
     """Requests, streams and chunks; what was sent; whether litellm faked a stream."""
-    counted = stats(ev.pairs)
+    counted = stats(ev.pairs, ev.wire)
     v.sent = counted.pop("sent")
     counted.pop("error_status")
     v.metrics.update(counted)
@@ -91,7 +92,7 @@ def requests(ev: CellEvidence, v: Verdict) -> None:
 def mode_sent(ev: CellEvidence, v: Verdict) -> None:
     """How litellm rewrote the mode; a dropped instruction is litellm's fault."""
     asked = ev.observation.sent_kwargs[0] if ev.observation.sent_kwargs else None
-    notes, dropped = mode_transforms(asked, v.sent)
+    notes, dropped = mode_transforms(asked, v.sent, ev.wire)
     v.notes.extend(notes)
     if dropped and v.outcome in ("fail", "error") and v.layer in (
             "instructor", "unknown") and v.exception_type != "ContractViolation":

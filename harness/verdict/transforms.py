@@ -10,12 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-# Wire keys by which a provider request carries structured-output instructions.
-_STRUCTURE_KEYS = ("tools", "toolConfig", "response_format", "output_format", "output_config",
-                   "generationConfig")
-_SCHEMA_KEYS = ("responseSchema", "responseJsonSchema", "response_schema",
-                "response_json_schema", "_responseJsonSchema")
-_MIME_KEYS = ("responseMimeType", "response_mime_type")
+from harness.wire import VALUE_KEYS, WireFamily
 
 
 def _asked(kwargs: dict[str, Any]) -> tuple[bool, str | None]:
@@ -24,33 +19,47 @@ def _asked(kwargs: dict[str, Any]) -> tuple[bool, str | None]:
     return bool(kwargs.get("tools")), fmt_type
 
 
-def mode_transforms(asked: dict[str, Any] | None,
-                    wire: list[dict[str, Any]]) -> tuple[list[str], bool]:
+def _sent(first: dict[str, Any], wire: WireFamily) -> tuple[bool, bool, bool, bool]:
+    """(tools, an output format, a schema, a MIME type) carried by a request summary."""
+    # A tool choice alone offers nothing to call.
+    tools = any(key in first for key in wire.tool_keys if key not in VALUE_KEYS)
+    fmt = schema = mime = False
+    for key in (k for k in wire.format_keys if k in first):
+        schema_keys, mime_keys = wire.nested_in(key)
+        inner = first[key] if isinstance(first[key], list) else []
+        has_schema = any(k in inner for k in schema_keys)
+        has_mime = any(k in inner for k in mime_keys)
+        schema, mime = schema or has_schema, mime or has_mime
+        # A container of schema/MIME fields (generationConfig) may carry only a temperature.
+        fmt = fmt or has_schema or has_mime or not (schema_keys or mime_keys)
+    return tools, fmt, schema, mime
+
+
+def mode_transforms(asked: dict[str, Any] | None, sent: list[dict[str, Any]],
+                    wire: WireFamily) -> tuple[list[str], bool]:
     """(notes, dropped): how the first model request differs from instructor's kwargs.
 
-    `dropped` is True when a structured-output instruction vanished without an error.
+    `sent` holds the request summaries (harness.recording.wire_stats.summarize_request) of
+    the `wire` family. `dropped` is True when a structured-output instruction vanished
+    without an error.
     """
-    requests = [w for w in wire if w is not None and not w.get("token_exchange")]
+    requests = [w for w in sent if w is not None and not w.get("token_exchange")]
     if not asked or not requests:
         return [], False
-    first = requests[0]
     wants_tools, fmt = _asked(asked)
-    sent_keys = {k for k in _STRUCTURE_KEYS if k in first}
-    gen = first.get("generationConfig") or []
-    has_schema = any(k in gen for k in _SCHEMA_KEYS) if isinstance(gen, list) else False
-    has_mime = any(k in gen for k in _MIME_KEYS) if isinstance(gen, list) else False
+    tools, formats, has_schema, has_mime = _sent(requests[0], wire)
     notes: list[str] = []
     dropped = False
     if fmt:
-        if not sent_keys - {"generationConfig"} and not has_mime and not has_schema:
+        if not tools and not formats:
             notes.append(f"litellm dropped response_format={fmt!r} without notice: the request "
                          f"carried no tool, output format or schema")
             dropped = True
-        elif ("tools" in first or "toolConfig" in first) and "response_format" not in first:
+        elif tools and not formats:
             notes.append(f"litellm sent response_format={fmt!r} as a forced tool call")
         elif fmt == "json_schema" and has_mime and not has_schema:
             notes.append("litellm sent JSON mode but dropped the schema")
-    if wants_tools and not ({"tools", "toolConfig"} & sent_keys):
+    if wants_tools and not tools:
         notes.append("litellm dropped the tools without notice")
         dropped = True
     return notes, dropped

@@ -142,9 +142,10 @@ def test_output_format_stream_matches_the_recorded_sonnet_4_5_stream(root: str) 
     # SSE framing: named events; data JSON padded with trailing spaces, ping excepted.
     names = [name for name, _ in sse_events(response.content)]
     assert names == [d["type"] for d in ours]
-    lines = [l for l in response.content.decode().split("\n") if l.startswith("data: ")]
+    lines = [line for line in response.content.decode().split("\n")
+             if line.startswith("data: ")]
     assert 'data: {"type": "ping"}' in lines
-    assert any(l.endswith(" ") for l in lines)
+    assert any(line.endswith(" ") for line in lines)
 
 
 def test_schema_in_prompt_answers_fenced_json_as_a_text_stream(root: str) -> None:

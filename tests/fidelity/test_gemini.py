@@ -78,7 +78,7 @@ def _shapes(chunk: dict[str, Any]) -> set[tuple[str, tuple[str, ...]]]:
 
 def _texts(chunks: list[dict[str, Any]]) -> list[str]:
     return [p["text"] for c in chunks for p in c["candidates"][0]["content"]["parts"]
-            if "text" in p and p["text"]]
+            if p.get("text")]
 
 
 def _calls(chunk: dict[str, Any]) -> list[dict[str, Any]]:
@@ -148,7 +148,7 @@ def test_litellm_snake_case_request_forces_the_allowed_function(root: str) -> No
 def _token_steps(chunks: list[dict[str, Any]]) -> list[int]:
     """Output tokens each chunk added, from the cumulative candidatesTokenCount."""
     counts = [c["usageMetadata"].get("candidatesTokenCount", 0) for c in chunks]
-    return [b - a for a, b in zip([0, *counts], counts)]
+    return [b - a for a, b in zip([0, *counts], counts, strict=False)]
 
 
 def test_json_output_streams_in_few_coarse_chunks_like_the_samples(root: str) -> None:

@@ -168,7 +168,7 @@ def test_chunk_sequence_and_done_match_a_sample(provider: str, kind: str,
 
 @pytest.mark.parametrize("provider", ["openai", "azure"])
 def test_usage_chunk_only_when_requested(provider: str) -> None:
-    """With include_usage: finish chunk, then one chunk with empty choices and usage, then [DONE]."""
+    """With include_usage: the finish chunk, one chunk with empty choices and usage, [DONE]."""
     emulated = _emulated(provider, "tool", include_usage=True)
     assert [_role(c) for c in emulated.chunks[-2:]] == ["finish", "usage"]
     assert emulated.chunks[-1]["usage"]["total_tokens"] > 0
@@ -206,7 +206,8 @@ def _fragments(stream: Stream) -> list[list[str]]:
             for call in (choice.get("delta") or {}).get("tool_calls") or []:
                 args = (call.get("function") or {}).get("arguments")
                 if args:
-                    calls.setdefault((choice.get("index", 0), call.get("index", 0)), []).append(args)
+                    key = (choice.get("index", 0), call.get("index", 0))
+                    calls.setdefault(key, []).append(args)
     return list(calls.values())
 
 

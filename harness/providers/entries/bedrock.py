@@ -2,6 +2,7 @@
 
 from harness.emulators import bedrock_converse
 from harness.providers.base import Provider
+from harness.secrets.key_formats import BASE32_UPPER, BASE64, Run, key
 
 PROVIDER = Provider(
     name="bedrock", display="AWS", model_prefix="bedrock/",
@@ -11,6 +12,10 @@ PROVIDER = Provider(
     credentials=("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION_NAME"),
     point_at=lambda root: {"aws_bedrock_runtime_endpoint": root},
     emulator=bedrock_converse.make_app,
+    wire=bedrock_converse.WIRE,
+    key_formats={"AWS_ACCESS_KEY_ID": key("AKIA", Run(BASE32_UPPER, 16)),
+                 "AWS_SECRET_ACCESS_KEY": key(Run(BASE64, 40)),
+                 "AWS_REGION_NAME": key("us-east-1")},
     # Obviously fake: not AWS's AKIA... key format; litellm signs with them, nobody checks.
     fake_credentials=lambda root: {"aws_access_key_id": "emulator-access-key",
                                    "aws_secret_access_key": "emulator-secret-key",

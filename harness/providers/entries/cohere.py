@@ -2,6 +2,7 @@
 
 from harness.emulators import cohere_chat
 from harness.providers.base import Provider
+from harness.secrets.key_formats import ALNUM, Run, key
 
 PROVIDER = Provider(
     # litellm 1.83 sends both cohere/ and cohere_chat/ to CohereV2ChatConfig (v1 only for a
@@ -10,6 +11,8 @@ PROVIDER = Provider(
     default_model="command-a-03-2025", credentials=("COHERE_API_KEY",),
     point_at=lambda root: {"api_base": f"{root}{cohere_chat.ROUTE}"},
     emulator=cohere_chat.make_app,
+    wire=cohere_chat.WIRE,
+    key_formats={"COHERE_API_KEY": key(Run(ALNUM, 40))},
     fake_credentials=lambda root: {"api_key": "emulator-key"},
     covers="v2 chat JSON (tool_plan + tool_calls, or content parts) and SSE: message-start, "
            "tool-plan-delta words, tool-call-start with id/name and empty arguments, token-sized "

@@ -2,6 +2,7 @@
 
 from harness.emulators import openai_chat
 from harness.providers.base import Provider
+from harness.secrets.key_formats import ALNUM, Run, key
 
 _UPSTREAM = "together"  # the inference provider the default model is served by
 
@@ -23,6 +24,8 @@ PROVIDER = Provider(
     credentials=("HF_TOKEN",),
     point_at=_point_at,
     emulator=lambda: openai_chat.make_app(openai_chat.HUGGINGFACE),
+    wire=openai_chat.WIRE,
+    key_formats={"HF_TOKEN": key("hf_", Run(ALNUM, 34))},
     fake_credentials=lambda root: {"api_key": "emulator-key"},
     covers="router path /{provider}/v1/chat/completions with Bearer auth; the body is the "
            "OpenAI flavour's (no Hugging Face sample: fidelity rests on the OpenAI-family "

@@ -7,6 +7,7 @@ before /v1). `conformance llamacpp setup` builds the server and extracts the mod
 `conformance llamacpp start` starts it and prints the variable to export.
 """
 
+from harness.emulators import openai_chat
 from harness.providers.base import Provider
 
 PROVIDER = Provider(
@@ -17,6 +18,7 @@ PROVIDER = Provider(
     credentials=("CONFORMANCE_LLAMACPP_BASE_URL",),
     point_at=lambda root: {"api_base": f"{root.rstrip('/')}/v1"},
     emulator=None,
+    wire=openai_chat.WIRE,  # llama-server speaks the OpenAI chat-completions wire
     covers="no emulator: live cassettes recorded from a real llama-server and model",
     rank=90,
     deterministic=False,

@@ -3,45 +3,31 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib
 import json
 from typing import Any
 
 from harness.emulators import google_genai, google_oauth
 from harness.providers.base import Provider
+from harness.secrets.key_formats import key
 
 PROJECT = "emulator-project"
 LOCATION = "us-central1"
 MODEL = "gemini-2.5-flash"
 
 
-@functools.lru_cache(maxsize=1)
-def _key_pair() -> tuple[str, str]:
-    """(key id, private PEM) of an RSA key made here, once per process; never a real key."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private_pem = key.private_bytes(serialization.Encoding.PEM,
-                                    serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption()).decode()
-    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo)
-    key_id = hashlib.sha1(public_pem).hexdigest()
-    # The emulator's token endpoint trusts it, as IAM trusts a key uploaded to an account.
-    google_oauth.register_key(key_id, public_pem)
-    return key_id, private_pem
+@functools.lru_cache(maxsize=8)
+def _key_file(token_uri: str) -> str:
+    """A key file's JSON for `token_uri`; its RSA key is made once per token URI and process
+    (making one takes a noticeable fraction of a second)."""
+    return json.dumps(google_oauth.service_account_key(
+        PROJECT, token_uri, client_email=f"conformance-emulator@{PROJECT}.iam.gserviceaccount.com",
+        client_id="100000000000000000001"))
 
 
 def fake_credentials(root: str) -> dict[str, Any]:
     """A service-account key file's JSON (passed in memory) whose token_uri is on `root`."""
-    key_id, private_pem = _key_pair()
-    info = {"type": "service_account", "project_id": PROJECT, "private_key_id": key_id,
-            "private_key": private_pem,
-            "client_email": f"conformance-emulator@{PROJECT}.iam.gserviceaccount.com",
-            "client_id": "100000000000000000001", "token_uri": f"{root}/token"}
-    return {"vertex_credentials": json.dumps(info)}
+    return {"vertex_credentials": _key_file(f"{root}/token")}
 
 
 def point_at(root: str) -> dict[str, Any]:
@@ -71,6 +57,10 @@ PROVIDER = Provider(
     point_at=point_at,
     emulator=lambda: google_genai.make_app(google_genai.VERTEX),
     fake_credentials=fake_credentials,
+    wire=google_genai.VERTEX_WIRE,
+    # GOOGLE_APPLICATION_CREDENTIALS names a key file: tests make one with google_oauth.
+    key_formats={"VERTEXAI_PROJECT": key("planted-project-4711"),
+                 "VERTEXAI_LOCATION": key("us-central1")},
     covers="OAuth JWT-bearer token exchange (RS256 signature checked) then v1 "
            "projects/.../publishers/google/models/<m>:generateContent / streamGenerateContent "
            "with Bearer auth; chunks with role before parts, no index, usageMetadata "
