@@ -123,5 +123,8 @@ def test_support_rows_per_pair() -> None:
         "Full Streaming", "Partial Streaming", "Iterable Streaming", "Async Support"}
     # gemini's only cell is skipped under 1.17.0 × 1.96.2: no row for that pair
     assert Pair(I17, L96).id not in rows[2].by_pair and len(rows[2].by_pair) == 5
-    # mistral's only cell is a harness error on newer litellm: nothing measured, no row there
+    # mistral's only cell is a harness error on newer litellm: nothing measured, no row there,
+    # and the count of cells left out is kept for the reports to say so
     assert list(rows[4].by_pair) == [Pair(I16, L83).id, Pair(I17, L83).id]
+    assert rows[4].harness_errors == {Pair(i, v).id: 1 for i in (I16, I17) for v in (L96, L110)}
+    assert rows[0].harness_errors == {}

@@ -73,19 +73,25 @@ def test_the_markdown(tmp_path: Path) -> None:
     tables = [parse_table([line for line in part.splitlines() if line.startswith("|")])
               for part in md.split("\n## ")]
     assert ["`azure-json-async`", "instructor 1.17.0 (after 1.16.0, with litellm 1.96.2; "
-            "consecutive releases); litellm 1.96.2 (after 1.83.0, with instructor 1.17.0; 1 "
-            "release between untested)", "litellm 1.110.2 (after 1.96.2, with instructor "
-            "1.17.0; consecutive releases)"] in tables[2]
+            "consecutive releases): fail (litellm); litellm 1.96.2 (after 1.83.0, with "
+            "instructor 1.17.0; 1 release between untested): fail (litellm)",
+            "litellm 1.110.2 (after 1.96.2, with instructor 1.17.0; consecutive releases): "
+            "pass"] in tables[2]
     assert ("- `cohere-json-sync`: changed, error (litellm) → error (harness) in litellm 1.96.2 "
             "(after 1.83.0, with instructor 1.16.0; 1 release between untested)") in md
     assert tables[1][-1][:3] == ["1.17.0", "1.83.5", "not installable"]
+    assert tables[1][2][-1] == ("2 cells ended in a harness error (no recorded request matched, "
+                                "or no cassette)")
     assert "FORCED despite conflicting requirements (Because litellm==1.110.2" in md
     assert "unmet: aiohttp>=3.14.3 (installed: 3.13.5)" in md
     assert "1.17.0 / 1.83.5" not in md.split("## Streaming support")[1]  # no column, no run
     assert ["`azure-json-async` (differs)", "pass", "pass", "pass", "pass", "fail (litellm)",
             "pass"] in tables[5]
-    assert ["Mistral", "Full Streaming", "✅ Full", "➖ Not measured", "➖ Not measured",
-            "✅ Full", "➖ Not measured", "➖ Not measured"] in tables[4]
+    # mistral's one cell is a harness error on newer litellm: not measured, and starred
+    assert ["Mistral", "Full Streaming", "✅ Full", "➖ Not measured \\* (1)",
+            "➖ Not measured \\* (1)", "✅ Full", "➖ Not measured \\* (1)",
+            "➖ Not measured \\* (1)"] in tables[4]
+    assert "\\* decided without the provider's cells that ended in a harness error" in md
     assert json.loads((tmp_path / "grid.json").read_text())["grid_version"] == 1
 
 
@@ -99,6 +105,7 @@ def test_the_html_is_self_contained_escaped_and_without_emoji(tmp_path: Path) ->
     assert f'<tr id="{anchor("azure-json-async")}" class="differs">' in page
     assert '<td class="bad">not installable</td>' in page
     assert '<td class="forced">ok (forced)</td>' in page
+    assert '<td class="unmeasured starred" title="none of the provider' in page
 
 
 def test_a_grid_where_no_pair_ran(tmp_path: Path) -> None:

@@ -30,7 +30,9 @@ def _pair_record(o: PairOutcome) -> dict[str, Any]:
             "run_s": round(o.run_s, 1), "exit_code": o.exit_code,
             "results": (f"pairs/{o.pair.id}/results.json" if o.results is not None else None),
             "versions": results.run.get("versions", {}) if results else {},
-            "counts": counts(results) if results else {}}
+            "counts": counts(results) if results else {},
+            "harness_errors": sum(c.layer == "harness" for c in results.cells.values())
+            if results else 0}
 
 
 def _cell_entry(cell: CellResult | None) -> dict[str, Any] | None:
@@ -81,7 +83,7 @@ def grid_data(outcomes: Sequence[PairOutcome], meta: dict[str, Any],
         "cells": _cells(by_pair, pair_ids, rank, found),
         "changes": [_change(c) for c in found],
         "support": [{"display": r.display, "providers": sorted(r.providers),
-                     "by_pair": r.by_pair} for r in rows],
+                     "by_pair": r.by_pair, "harness_errors": r.harness_errors} for r in rows],
     }
 
 

@@ -11,7 +11,7 @@ import re
 from html import escape
 from typing import Any
 
-from harness.grid.markdown import changes_text, pair_note, provenance, short
+from harness.grid.markdown import HARNESS_NOTE, changes_text, pair_note, provenance, short
 
 LEVEL_WORDS = {"full": "Full", "limited": "Limited", "none": "None", "unmeasured": "Not measured"}
 
@@ -33,6 +33,7 @@ td.v:last-child .panel{left:auto;right:-1px}
 code,.path{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}.path{color:#4a5563}
 .exc{color:#8a1c25}body.only tr.same{display:none}
 tr:target td{outline:2px solid #1f6feb}.note{color:#4a5563}
+td.starred{outline:2px dashed #8a4b00;outline-offset:-3px}
 """
 
 JS = """
@@ -95,11 +96,17 @@ def _support(data: dict[str, Any], pairs: list[dict[str, Any]]) -> list[str]:
             for p in pairs:
                 v = row["by_pair"].get(p["id"], {}).get(column)
                 level = v["level"] if v else "unmeasured"
-                title = escape(v["reason"]) if v else "no cell of this provider ran"
-                tds.append(f'<td class="{level}" title="{title}">{LEVEL_WORDS[level]}</td>')
+                title = v["reason"] if v else "none of the provider's cells measured anything"
+                missing = row.get("harness_errors", {}).get(p["id"], 0)
+                star = f" * ({missing})" if missing else ""
+                title += f"; decided without {missing} harness-error cell(s)" if missing else ""
+                tds.append(f'<td class="{level}{" starred" if missing else ""}" '
+                           f'title="{escape(title)}">{LEVEL_WORDS[level]}{star}</td>')
             out.append(f"<tr><th scope=row>{escape(row['display'])}</th>"
                        f"<td>{escape(column)}</td>{''.join(tds)}</tr>")
-    return out + ["</tbody></table>"]
+    starred = any(row.get("harness_errors") for row in data["support"])
+    return out + ["</tbody></table>"] + (
+        [f'<p class="note">{escape(HARNESS_NOTE.replace(chr(92), ""))}</p>'] if starred else [])
 
 
 def _verdict_td(entry: dict[str, Any] | None, cell_id: str, pair: dict[str, Any]) -> str:

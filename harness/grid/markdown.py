@@ -21,7 +21,7 @@ def short(pair: dict[str, Any]) -> str:
 
 
 def change_text(c: dict[str, Any]) -> str:
-    """'litellm 1.96.2 (after 1.83.0, instructor 1.17.0; 96 releases between untested)'."""
+    """'litellm 1.96.2 (after 1.83.0, with instructor 1.17.0; 89 releases between untested)'."""
     gap = c.get("untested")
     between = ("" if gap is None else "; consecutive releases" if gap == 0
                else f"; {gap} release{'s' if gap != 1 else ''} between untested")
@@ -30,8 +30,8 @@ def change_text(c: dict[str, Any]) -> str:
 
 
 def changes_text(found: list[dict[str, Any]]) -> str:
-    """Several changes (one per library) in one table cell."""
-    return "; ".join(change_text(c) for c in found)
+    """Several changes (one per library) in one table cell, each with the verdict it led to."""
+    return "; ".join(f"{change_text(c)}: {c['after']}" for c in found)
 
 
 def provenance(data: dict[str, Any]) -> str:
@@ -52,7 +52,10 @@ def pair_note(p: dict[str, Any]) -> str:
         notes.append(f"FORCED despite conflicting requirements ({p['conflict']})")
     if p["unmet"]:
         notes.append("unmet: " + "; ".join(p["unmet"]))
-    if p["exit_code"]:
+    if p.get("harness_errors"):
+        notes.append(f"{p['harness_errors']} cells ended in a harness error (no recorded "
+                     f"request matched, or no cassette)")
+    if p["exit_code"] not in (0, 1, None):  # 1: harness errors, said above
         notes.append(f"replay exit code {p['exit_code']}")
     return "; ".join(notes)
 
@@ -82,15 +85,26 @@ def _changes(data: dict[str, Any]) -> list[str]:
     return lines + [""] if lines else ["No verdict changed between the pairs that ran.", ""]
 
 
+HARNESS_NOTE = ("\\* decided without the provider's cells that ended in a harness error under "
+                "this pair (the replay found no recorded request to match, or no cassette): "
+                "the level may differ only because evidence is missing; their count is in "
+                "brackets.")
+
+
+def support_text(row: dict[str, Any], pair: dict[str, Any], column: str) -> str:
+    """A support cell: the level's symbol, starred with the count of cells left out."""
+    # No row for a pair: none of the provider's cells measured anything there.
+    symbol = row["by_pair"].get(pair["id"], {}).get(column, {}).get("symbol", UNMEASURED)
+    missing = row.get("harness_errors", {}).get(pair["id"], 0)
+    return f"{symbol} \\* ({missing})" if missing else symbol
+
+
 def _support(data: dict[str, Any], pairs: list[dict[str, Any]]) -> list[str]:
-    rows = []
-    for row in data["support"]:
-        for column in data["columns"]:
-            # No row for a pair: none of the provider's cells measured anything there.
-            cells = [row["by_pair"].get(p["id"], {}).get(column, {}).get("symbol", UNMEASURED)
-                     for p in pairs]
-            rows.append([row["display"], column, *cells])
-    return markdown_table(["Provider", "Column", *(short(p) for p in pairs)], rows)
+    rows = [[row["display"], column, *(support_text(row, p, column) for p in pairs)]
+            for row in data["support"] for column in data["columns"]]
+    starred = any(row.get("harness_errors") for row in data["support"])
+    return markdown_table(["Provider", "Column", *(short(p) for p in pairs)], rows) + (
+        ["", HARNESS_NOTE] if starred else [])
 
 
 def _every_cell(data: dict[str, Any], pairs: list[dict[str, Any]]) -> list[str]:

@@ -8,12 +8,12 @@ release stays fixed; a pair without results, or a cell missing or skipped in it,
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from packaging.version import Version
 
 from harness.grid.versions import LIBRARIES, Pair, between
-from harness.matrix.rows import build_rows
+from harness.matrix.rows import build_rows, display_of
 from harness.matrix.rules import COLUMNS
 from harness.results import CellResult, RunResults
 
@@ -108,12 +108,18 @@ def first_changes(found: Sequence[Change]) -> dict[str, dict[str, list[Change]]]
 
 @dataclass
 class SupportRow:
-    """One provider row of the streaming-support table, per pair: column → level, symbol, why."""
+    """One provider row of the streaming-support table, per pair: column → level, symbol, why.
+
+    `harness_errors` counts, per pair, the row's cells that ended in a harness error (a drifted
+    or missing cassette): build_rows decides the level without them, so a level can look
+    better or worse only because evidence went missing, and the reports say so.
+    """
 
     display: str
     rank: int
     providers: set[str]
     by_pair: dict[str, dict[str, dict[str, str]]]
+    harness_errors: dict[str, int] = field(default_factory=dict)
 
 
 def support(by_pair: Mapping[Pair, RunResults]) -> list[SupportRow]:
@@ -126,4 +132,9 @@ def support(by_pair: Mapping[Pair, RunResults]) -> list[SupportRow]:
             entry.by_pair[pair.id] = {
                 c: {"level": row.verdicts[c].level.value, "symbol": row.verdicts[c].level.symbol,
                     "reason": row.verdicts[c].reason} for c in COLUMNS}
+    for pair, results in by_pair.items():
+        for cell in results.cells.values():
+            shown = rows.get(display_of(cell.provider)[0])
+            if shown is not None and cell.layer == "harness":
+                shown.harness_errors[pair.id] = shown.harness_errors.get(pair.id, 0) + 1
     return sorted(rows.values(), key=lambda r: (r.rank, r.display))
