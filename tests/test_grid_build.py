@@ -7,6 +7,7 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 from harness.grid import cache
 from harness.grid.build import (
@@ -17,6 +18,7 @@ from harness.grid.build import (
     failure_reason,
 )
 from harness.grid.cache import EnvSpec, cache_root, is_dev_checkout, sources_hash, spec_for
+from harness.grid.reqs import unmet_of
 from harness.grid.versions import Pair
 from tests.grid_fakes import CONFLICT, FakeUv
 
@@ -157,3 +159,13 @@ def test_a_build_failure_is_not_a_conflict(tmp_path: Path) -> None:
     assert info.value.status == BUILD_FAILED
     assert info.value.reason == "Failed to fetch: `https://pypi.org/simple/litellm/`: dns error"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_unmet_requirements_read_without_their_markers() -> None:
+    wanted = [Requirement('aiohttp<4.0.0,>=3.14.3; python_version >= "3.10"'),
+              Requirement("jiter<0.15,>=0.6.1"), Requirement("docstring-parser>=0.16"),
+              Requirement("pydantic>=2")]
+    have = {"aiohttp": "3.13.5", "jiter": "0.19.0", "pydantic": "2.14.4"}
+    assert unmet_of(wanted, have) == (
+        ["aiohttp<4.0.0,>=3.14.3 (installed: 3.13.5)", "jiter<0.15,>=0.6.1 (installed: 0.19.0)"],
+        ["docstring-parser>=0.16"])

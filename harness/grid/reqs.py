@@ -46,5 +46,6 @@ def unmet_of(wanted: list[Requirement], have: dict[str, str]) -> tuple[list[str]
         if name not in have:
             missing.append(str(req))
         elif not req.specifier.contains(have[name], prereleases=True):
-            unmet.append(f"{req} (installed: {have[name]})")
+            # The marker already held for this interpreter: only the range is news.
+            unmet.append(f"{req.name}{req.specifier} (installed: {have[name]})")
     return unmet, missing
