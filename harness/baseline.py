@@ -4,9 +4,12 @@ What counts as a regression (exit 1):
 - a cell that passed in the baseline and now ends in anything else (fail, error,
   unsupported, skipped);
 - a baseline cell that is missing from the new results although the new run's filters
-  select it (lost coverage hides every later regression of that cell);
+  select it, or that measured the provider before and measures nothing now (skipped, a
+  harness error, a drifted live recording): lost coverage hides every later regression;
 - a support level that drops (✅ Full → ⚠️ Limited / ❌ None, ⚠️ Limited → ❌ None).
-Improvements: a non-pass cell that now passes; a level that rises.
+Improvements: a non-pass cell, measured in the baseline, that now passes; a level that rises
+over the same measured cells. Nothing is "improved" that was not measured on both sides: a
+level that now rests on fewer cells is only "changed".
 Neither: a change between two non-pass outcomes, a new cell, a baseline cell outside the
 new run's filters. Levels are compared over the same cells: the baseline is first cut down
 to the cells the new run has, so a filtered run never looks like a level change.
@@ -20,12 +23,12 @@ from pathlib import Path
 from typing import Literal
 
 from harness.errors import ResultsFileError
-from harness.matrix.levels import Level
+from harness.matrix.levels import Level, measured
 from harness.matrix.rows import build_rows
 from harness.matrix.rules import COLUMNS
 from harness.results import CellResult, RunResults, load_results
 
-Status = Literal["regressed", "improved", "changed", "new"]
+Status = Literal["regressed", "improved", "changed", "new", "unmeasured"]
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,8 @@ class Comparison:
 
     @property
     def regressed(self) -> bool:
-        """Whether anything regressed."""
-        return bool(self.of("regressed"))
+        """Whether anything regressed, or a cell measured before measures nothing now."""
+        return bool(self.of("regressed") or self.of("unmeasured"))
 
 
 def _outcome_text(cell: CellResult | None) -> str:
@@ -85,10 +88,14 @@ def compare_cells(old: RunResults, new: RunResults) -> Comparison:
                                           "regressed"))
             else:
                 out.not_compared += 1
+        elif measured(before) and not measured(after):
+            out.changes.append(Change("cell", cid, _outcome_text(before),
+                                      f"not measured: {_outcome_text(after)}", "unmeasured"))
         elif before.outcome == "pass" and after.outcome != "pass":
             out.changes.append(Change("cell", cid, "pass", _outcome_text(after), "regressed"))
         elif before.outcome != "pass" and after.outcome == "pass":
-            out.changes.append(Change("cell", cid, _outcome_text(before), "pass", "improved"))
+            status: Status = "improved" if measured(before) else "changed"
+            out.changes.append(Change("cell", cid, _outcome_text(before), "pass", status))
         elif _outcome_text(before) != _outcome_text(after):
             out.changes.append(Change("cell", cid, _outcome_text(before), _outcome_text(after),
                                       "changed"))
@@ -108,8 +115,13 @@ def compare_levels(old: RunResults, new: RunResults) -> list[Change]:
             if Level.UNMEASURED in (a.level, b.level) or a.level is b.level:
                 continue
             status: Status = "regressed" if b.level.rank < a.level.rank else "improved"
+            fewer = set(b.unmeasured) - set(a.unmeasured)
+            if fewer and status == "improved":
+                status = "changed"  # measured on fewer cells: never an improvement
+            after = f"{b.level.symbol} ({b.reason})" + (
+                f"; computed from fewer cells: {len(fewer)} not measured now" if fewer else "")
             changes.append(Change("level", f"{row.display} / {column}", a.level.symbol,
-                                  f"{b.level.symbol} ({b.reason})", status))
+                                  after, status))
     return changes
 
 
@@ -131,8 +143,12 @@ def render(comparison: Comparison, hint: str) -> list[str]:
             f"{len(c.of('improved', 'cell'))} improved; "
             f"{_count(len(c.of('regressed', 'level')), 'support level')} regressed, "
             f"{len(c.of('improved', 'level'))} improved.")
+    lost = c.of("unmeasured")
+    if lost:
+        head += (f" {_count(len(lost), 'cell')} could not be measured "
+                 f"({', '.join(ch.key for ch in lost[:5])}{' …' if len(lost) > 5 else ''}).")
     lines = [head + (f" {hint}" if c.regressed else "")]
-    for status in ("regressed", "improved", "changed"):
+    for status in ("regressed", "unmeasured", "improved", "changed"):
         for ch in c.of(status):
             what = "level " if ch.kind == "level" else ""
             lines.append(f"  {status:9} {what}{ch.key}: {ch.before} → {ch.after}")

@@ -10,10 +10,15 @@ passes) fails it too, telling us to delete the entry. Each cell matches at most 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from harness.versions import library_versions
 
 _ASYNC_GEN = (
     "instructor 1.17 bug: its OpenAI-family stream handler takes litellm's CustomStreamWrapper "
@@ -41,6 +46,13 @@ _COHERE_V2_STREAM = (
     "(wire: delta.message.tool_calls), ignores tool-call-start and never sees message-end"
 )
 
+_BEDROCK_JSON_OBJECT = (
+    "litellm >= 1.96 no longer sends Bedrock's JSON mode without a schema as a forced tool "
+    "(toolConfig, as 1.83 did) and sends nothing in its place (no outputConfig): Claude answers "
+    "the schema in instructor's prompt with fenced ```json text, which instructor's JSON mode "
+    "parses strictly and fails (as for anthropic/ json_object)"
+)
+
 # Not library bugs: what the real SmolLM2-135M model behind llama-server answered when its
 # cassettes were recorded (see the cells' messages for the text). A stronger local model
 # re-recorded with 'conformance record --live -p llamacpp' turns these into unexpected passes.
@@ -65,11 +77,27 @@ class Expected:
     exception: str  # the exception type
     message: str  # a fragment the message must contain
     unless: tuple[str, ...] = ()  # patterns taken out of `cells`
+    # The releases it holds for, e.g. (("litellm", ">=1.96"),); empty: every release.
+    when: tuple[tuple[str, str], ...] = ()
 
-    def matches(self, cell_id: str) -> bool:
-        """Whether this entry covers `cell_id`."""
+    def applies(self, versions: Mapping[str, str]) -> bool:
+        """Whether the installed (or a result's) library versions are ones this entry names."""
+        for library, spec in self.when:
+            version = versions.get(library)
+            if version is None:
+                continue  # not recorded: the entry is not ruled out
+            try:
+                if not SpecifierSet(spec).contains(Version(version), prereleases=True):
+                    return False
+            except InvalidVersion:
+                continue
+        return True
+
+    def matches(self, cell_id: str, versions: Mapping[str, str] | None = None) -> bool:
+        """Whether this entry covers `cell_id` (with these library versions)."""
         return (any(fnmatchcase(cell_id, p) for p in self.cells)
-                and not any(fnmatchcase(cell_id, p) for p in self.unless))
+                and not any(fnmatchcase(cell_id, p) for p in self.unless)
+                and (versions is None or self.applies(versions)))
 
     def mismatches(self, result: Any) -> list[str]:
         """How a cell's result differs from this entry's evidence (empty: it fails as known)."""
@@ -99,6 +127,13 @@ EXPECTATIONS: tuple[Expected, ...] = (
     Expected("anthropic json_object dropped: partial JSON of fenced text", _ANTHROPIC_JSON_OBJECT,
              ("anthropic-json-partial_async",), "error", "litellm", "ValueError",
              "expected value at line 1 column 1"),
+    Expected("bedrock json_object dropped: strict parse of fenced JSON", _BEDROCK_JSON_OBJECT,
+             ("bedrock-json-sync", "bedrock-json-async", "bedrock-json-nested",
+              "bedrock-json-raw_stream"), "error", "litellm", "ValidationError",
+             "Invalid JSON: expected value at line 1 column 1", when=(("litellm", ">=1.96"),)),
+    Expected("bedrock json_object dropped: partial JSON of fenced text", _BEDROCK_JSON_OBJECT,
+             ("bedrock-json-partial_async",), "error", "litellm", "ValueError",
+             "expected value at line 1 column 1", when=(("litellm", ">=1.96"),)),
     Expected("cohere response_format refused", _COHERE_NO_RESPONSE_FORMAT,
              ("cohere-json-*", "cohere-json_schema-*"), "unsupported", "litellm",
              "UnsupportedParamsError",
@@ -145,34 +180,49 @@ class ExpectationError(ValueError):
     """The expectations table itself is wrong."""
 
 
-def validate(table: Iterable[Expected], cell_ids: list[str]) -> None:
-    """Every entry has a reason and real evidence, matches a cell, and no cell matches two."""
+def _check_entry(entry: Expected) -> None:
+    if not entry.reason.strip():
+        raise ExpectationError(f"expectation {entry.name!r} has no reason: write why it fails")
+    if entry.outcome not in ("fail", "error", "unsupported"):
+        raise ExpectationError(f"expectation {entry.name!r}: outcome {entry.outcome!r} is "
+                               f"not a failure (fail, error or unsupported)")
+    if entry.layer == "harness" or not entry.exception:
+        raise ExpectationError(f"expectation {entry.name!r}: a harness error is never an "
+                               f"expected failure; name the layer and exception at fault")
+    for library, spec in entry.when:
+        try:
+            SpecifierSet(spec)
+        except InvalidSpecifier:
+            raise ExpectationError(f"expectation {entry.name!r}: {library} {spec!r} is not a "
+                                   f"version specifier (e.g. '>=1.96')") from None
+
+
+def validate(table: Iterable[Expected], cell_ids: list[str],
+             versions: Mapping[str, str] | None = None) -> None:
+    """Every entry has a reason and real evidence and matches a cell; under `versions` (the
+    installed ones by default) no cell matches two entries."""
+    versions = library_versions() if versions is None else versions
     owner: dict[str, str] = {}
     for entry in table:
-        if not entry.reason.strip():
-            raise ExpectationError(f"expectation {entry.name!r} has no reason: write why it fails")
-        if entry.outcome not in ("fail", "error", "unsupported"):
-            raise ExpectationError(f"expectation {entry.name!r}: outcome {entry.outcome!r} is "
-                                   f"not a failure (fail, error or unsupported)")
-        if entry.layer == "harness" or not entry.exception:
-            raise ExpectationError(f"expectation {entry.name!r}: a harness error is never an "
-                                   f"expected failure; name the layer and exception at fault")
-        matched = [c for c in cell_ids if entry.matches(c)]
-        if not matched:
+        _check_entry(entry)
+        if not any(entry.matches(c) for c in cell_ids):
             raise ExpectationError(f"expectation {entry.name!r} matches no cell: delete it")
-        for cell in matched:
+        for cell in (c for c in cell_ids if entry.matches(c, versions)):
             if cell in owner:
                 raise ExpectationError(f"cell {cell} matches expectations {owner[cell]!r} and "
                                        f"{entry.name!r}: narrow one of them")
             owner[cell] = entry.name
 
 
-def expectation_for(cell_id: str, table: Iterable[Expected] = EXPECTATIONS) -> Expected | None:
-    """The entry covering `cell_id`, or None."""
-    return next((entry for entry in table if entry.matches(cell_id)), None)
+def expectation_for(cell_id: str, table: Iterable[Expected] = EXPECTATIONS,
+                    versions: Mapping[str, str] | None = None) -> Expected | None:
+    """The entry covering `cell_id` with these library versions (the installed ones), or None."""
+    versions = library_versions() if versions is None else versions
+    return next((entry for entry in table if entry.matches(cell_id, versions)), None)
 
 
 def known_failure(result: Any, table: Iterable[Expected] = EXPECTATIONS) -> Expected | None:
-    """The entry a failing result is an instance of: it covers the cell AND the evidence fits."""
-    entry = expectation_for(result.cell_id, table)
+    """The entry a failing result is an instance of: it covers the cell with the versions that
+    produced it AND the evidence fits."""
+    entry = expectation_for(result.cell_id, table, result.versions or None)
     return entry if entry is not None and not entry.mismatches(result) else None

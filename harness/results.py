@@ -51,6 +51,9 @@ class CellResult:
     finished_at: str = ""
     # What the traffic came from: 'emulator' or 'live' (a replay: the cassette's provenance).
     recorded_against: str | None = None
+    # A replayed request that no longer matched its recording: what changed, and whether the
+    # cell was re-answered by the emulator, not measured, or failed (harness.recording.drift).
+    drift: dict[str, Any] | None = None
 
     @property
     def cell_id(self) -> str:

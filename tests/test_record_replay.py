@@ -95,15 +95,39 @@ def test_binary_garbage_cassette(tmp_path: Path) -> None:
     assert "not UTF-8" in result.message
 
 
-def test_a_request_the_cassette_lacks_is_refused_not_sent(recorded: Path, tmp_path: Path) -> None:
-    # A cassette recorded for another scenario: the replayed request differs and must not leak.
-    source = recorded / "mistral" / "json" / "sync.yaml"
+def _misplaced(recorded: Path, tmp_path: Path, relabel: bool) -> Path:
+    """mistral/json/sync's cassette put in mistral/tools/sync's place (provenance relabelled)."""
+    text = (recorded / "mistral" / "json" / "sync.yaml").read_text()
+    if relabel:
+        text = text.replace("\n  mode: json\n", "\n  mode: tools\n", 1)
     target = tmp_path / "mistral" / "tools" / "sync.yaml"
     target.parent.mkdir(parents=True)
-    target.write_text(source.read_text())
-    runner = Runner(RunSettings(target="replay", cassette_dir=tmp_path))
+    target.write_text(text)
+    return tmp_path
+
+
+def test_a_cassette_of_another_cell_is_refused(recorded: Path, tmp_path: Path) -> None:
+    runner = Runner(RunSettings(target="replay", cassette_dir=_misplaced(recorded, tmp_path,
+                                                                          relabel=False)))
     result = runner.run_cell(Cell("mistral", "tools", "sync"))
     runner.close()
-    assert (result.outcome, result.layer) == ("error", "harness")
-    assert "Can't play back this request" in result.message
-    assert "_request_structure" in result.message  # names the fields that differ
+    assert (result.outcome, result.layer, result.exception_type) == (
+        "error", "harness", "CassetteCorruptError")
+    assert result.message.endswith("sync.yaml was recorded for mistral/json/sync, not "
+                                   "mistral/tools/sync: re-record it with 'conformance record "
+                                   "--provider mistral --mode tools --scenario sync'")
+
+
+def test_a_request_the_cassette_lacks_is_refused_not_sent(recorded: Path, tmp_path: Path) -> None:
+    # Strict replay: the replayed request differs from the recording and must not leak.
+    runner = Runner(RunSettings(target="replay", strict_replay=True,
+                                cassette_dir=_misplaced(recorded, tmp_path, relabel=True)))
+    result = runner.run_cell(Cell("mistral", "tools", "sync"))
+    runner.close()
+    assert (result.outcome, result.layer, result.exception_type) == (
+        "error", "harness", "RequestDrift")
+    assert result.drift is not None
+    # (litellm >= 1.96 also sends mistral's tool_choice: one more added key.)
+    assert {"tools added", "response_format removed"} <= set(result.drift["changes"])
+    assert "litellm no longer sends response_format" in result.drift["explanation"]
+    assert result.metrics["http_requests"] == 0  # nothing left the process

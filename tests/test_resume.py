@@ -142,8 +142,8 @@ def test_the_scheduler_keeps_calls_in_flight_under_the_per_provider_limit(
     from harness.cells import Cell
     from harness.run.progress import RunProgress
     from harness.run.retry import RetryBudget, RetryPolicy
-    from harness.run.runner import RunSettings
     from harness.run.session import SessionOptions, _schedule
+    from harness.run.settings import RunSettings
 
     lock = threading.Lock()
     in_flight: Counter[str] = Counter()

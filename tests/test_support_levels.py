@@ -352,9 +352,11 @@ LEGEND = [
     "- A mode whose cell is `unsupported` (litellm refuses it before any request) is not "
     "supported through litellm for that provider: it is left out of \"every supported mode\"; if "
     "litellm refuses every mode the level is ❌ None.",
-    "- `skipped` cells and harness errors (a missing or drifted cassette) measured nothing and are "
-    "left out; a row with no measured cell is not shown; a column with no measured cell is "
-    "➖ Not measured (a filtered run) and is never written into a guide.",
+    "- `skipped` cells and harness errors (a missing cassette; a drifted live recording) measured "
+    "nothing and are left out; a level resting on fewer cells than the run selected is marked *, "
+    "with the cells that could not be measured; a row with no measured cell is not shown; a "
+    "column with no measured cell is ➖ Not measured (a filtered run) and is never written into a "
+    "guide.",
     "- One row per provider display name; providers sharing one (say gemini and vertex both "
     "displayed as Google) form one row: their cells are pooled and each provider's mode counts "
     "as a mode of the row.",

@@ -53,6 +53,11 @@ def docs(page: Path = typer.Argument(..., help="The markdown page to update in p
         raise DocsTableError(f"the results do not measure {', '.join(missing[:4])}"
                              f"{' …' if len(missing) > 4 else ''}; run 'conformance run' without "
                              f"--mode/--scenario filters before regenerating docs")
+    lost = sorted({c for r in rows for v in r.verdicts.values() for c in v.unmeasured})
+    if lost:
+        raise DocsTableError(f"{len(lost)} cell(s) could not be measured (e.g. {lost[0]}): a "
+                             f"level would rest on fewer cells; re-record them (the cells' "
+                             f"messages give the command) before regenerating docs")
     try:
         change = rewrite(read_page(page), guide_table(rows), heading)
     except DocsTableError as exc:

@@ -23,8 +23,8 @@ from harness.errors import HarnessError
 if TYPE_CHECKING:
     from harness.cells import Cell
     from harness.results import RunResults
-    from harness.run.runner import RunSettings
     from harness.run.session import SessionOptions
+    from harness.run.settings import RunSettings
 
 
 @dataclass
@@ -41,6 +41,7 @@ class Selection:
     drop_params: bool = False
     base_url: str | None = None
     timeout: float | None = None
+    strict_replay: bool = False
 
     @property
     def filters(self) -> dict[str, list[str]]:
@@ -60,8 +61,8 @@ def execute(sel: Selection, session: SessionOptions | None = None,
     from harness.cells import select_cells
     from harness.recording.paths import DEFAULT_CASSETTE_DIR, DEFAULT_REPORT_DIR
     from harness.results import load_results
-    from harness.run.runner import RunSettings
     from harness.run.session import SessionOptions, check_writable
+    from harness.run.settings import RunSettings
     from harness.run.targets import check_model
 
     if update_baseline and baseline is None:
@@ -80,7 +81,8 @@ def execute(sel: Selection, session: SessionOptions | None = None,
     settings = RunSettings(target=sel.target,  # type: ignore[arg-type]
                            cassette_dir=sel.cassettes or DEFAULT_CASSETTE_DIR, model=sel.model,
                            drop_params=sel.drop_params, base_url=sel.base_url,
-                           timeout=sel.timeout, record_mode=options.record_mode)
+                           timeout=sel.timeout, record_mode=options.record_mode,
+                           strict_replay=sel.strict_replay)
     if sel.target != "replay" and options.record_mode != "none":
         check_writable(settings.cassette_dir, "cassettes", "--cassettes")
     code = _run_and_report(sel, cells, settings, options, out_dir, old, baseline,
@@ -167,10 +169,14 @@ def run(provider: list[str] | None = ProviderOpt, mode: list[str] | None = ModeO
                                              "run's results as the --baseline file."),
         expect: Path | None = typer.Option(None, "--expect", help="Exit 1 unless every "
                                               "cell's verdict and every support level equals "
-                                              "this results file's.")) -> None:
+                                              "this results file's."),
+        strict_replay: bool = typer.Option(False, "--strict-replay", help="A request that "
+                                           "no longer matches its recording fails the cell "
+                                           "instead of being re-answered by the emulator.")
+        ) -> None:
     """Replay the recorded cassettes offline, then write results and the table."""
     sel = Selection("replay", provider or [], mode or [], scenario or [], cassettes, out,
-                    drop_params=drop_params)
+                    drop_params=drop_params, strict_replay=strict_replay)
     raise typer.Exit(execute(sel, None, baseline, update_baseline, verbose, expect))
 
 

@@ -40,8 +40,8 @@ def validate(provider: str = typer.Option(..., "--provider", "-p", help="The pro
     from harness.results import RunResults
     from harness.run.journal import journal_path
     from harness.run.retry import RetryPolicy
-    from harness.run.runner import RunSettings
     from harness.run.session import SessionOptions, check_writable, run_session
+    from harness.run.settings import RunSettings
     from harness.run.targets import check_model, missing_credentials
     from harness.scenarios import SCENARIOS
 

@@ -49,6 +49,9 @@ class Verdict:
     level: Level
     reason: str
     evidence: tuple[Evidence, ...] = ()
+    # Cells of this column that measured nothing (skipped, a harness error): the level rests
+    # on fewer cells than the run selected, and every report marks it.
+    unmeasured: tuple[str, ...] = ()
 
 
 def _key(cell: CellResult) -> tuple[str, str]:

@@ -59,6 +59,8 @@ class CellCassette:
     secrets: set[str] = field(default_factory=set)
     # The cell's wire family: which request keys the matcher compares, where the model sits.
     wire: WireFamily | None = None
+    # Every request the library presented for matching, scrubbed: a drift's evidence.
+    presented: list[Any] = field(default_factory=list)
 
     def provenance(self) -> dict[str, Any]:
         """The provenance of the loaded file, read once (before vcrpy loads it, if need be)."""

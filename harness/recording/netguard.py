@@ -12,21 +12,39 @@ class NetworkBlockedError(ConnectionRefusedError):
     """A replayed cell tried to reach the network."""
 
 
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def _allowed(sock: socket.socket, address: Any, loopback: bool) -> bool:
+    if sock.family == getattr(socket, "AF_UNIX", None):
+        return True
+    host = address[0] if isinstance(address, tuple) and address else None
+    return loopback and host in _LOOPBACK
+
+
 @contextlib.contextmanager
-def block_network() -> Iterator[None]:
-    """Within the block, any socket connect raises NetworkBlockedError (UNIX sockets excepted)."""
+def block_network(allow_loopback: bool = False) -> Iterator[None]:
+    """Within the block, any socket connect raises NetworkBlockedError.
+
+    UNIX sockets pass; with `allow_loopback`, so does 127.0.0.1 (the in-process emulators):
+    an emulator run, or a drifted replay re-answered by an emulator, stays off the network.
+    """
     original_connect = socket.socket.connect
     original_connect_ex = socket.socket.connect_ex
 
     def _refuse(self: socket.socket, address: Any) -> Any:
-        if self.family == getattr(socket, "AF_UNIX", None):
+        if _allowed(self, address, allow_loopback):
             return original_connect(self, address)
+        if allow_loopback:
+            raise NetworkBlockedError(
+                f"a run against the local emulators tried to connect to {address!r}: only "
+                f"loopback is allowed there")
         raise NetworkBlockedError(
             f"replay tried to connect to {address!r}: the request is not in the cassette and "
             f"the network is blocked; re-record with 'conformance record'")
 
     def _refuse_ex(self: socket.socket, address: Any) -> Any:
-        if self.family == getattr(socket, "AF_UNIX", None):
+        if _allowed(self, address, allow_loopback):
             return original_connect_ex(self, address)
         _refuse(self, address)
 

@@ -116,11 +116,14 @@ class Recorder:
         assert s1 == s2, f"structured request keys {s1} != {s2}"
 
     def _before_record_request(self, request: Request) -> Request:
+        # vcrpy hands every request here before matching or recording it (a deep copy).
         secrets = self._secrets()
         request.uri = scrub_uri(request.uri, secrets)
         if isinstance(request.body, (bytes, str)):  # file/iterator bodies are left as they are
             request.body = scrub_body(request.body, _content_type(request.headers), secrets)
         request.headers = scrub_headers(dict(request.headers), secrets)
+        if self.persister.current is not None:
+            self.persister.current.presented.append(request)
         return request
 
     def _before_record_response(self, response: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from harness.matrix.declared import CAPABILITIES, yes_no
-from harness.reports.markdown import provenance_line
+from harness.reports.markdown import marked, provenance_line
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px 32px;color:#1d232b}
@@ -79,6 +79,14 @@ def _evidence_item(e: dict[str, Any], cell: dict[str, Any] | None) -> str:
     return "<li>" + "".join(parts) + "</li>"
 
 
+def _unmeasured(verdict: dict[str, Any]) -> str:
+    cells = verdict.get("unmeasured") or []
+    if not cells:
+        return ""
+    return (f'<p class="unmeasured">* computed from fewer cells; not measured: '
+            f'{escape(", ".join(cells))}</p>')
+
+
 def _title(symbol: str, verdict: dict[str, Any], cells: dict[str, dict[str, Any]]) -> str:
     lines = [f"{symbol}: {verdict['reason']}"]
     for e in verdict["evidence"]:
@@ -101,9 +109,9 @@ def _support_table(data: dict[str, Any], cells: dict[str, dict[str, Any]]) -> li
             tds.append(
                 f'<td class="lvl {v["level"]}{side}" data-column="{escape(column)}" '
                 f'title="{escape(_title(v["symbol"], v, cells))}"><details><summary>'
-                f'{escape(v["symbol"])}</summary><div class="panel" role="note">'
+                f'{escape(marked(v))}</summary><div class="panel" role="note">'
                 f'<p><strong>{escape(row["display"])} · {escape(column)}</strong>: '
-                f'{escape(v["reason"])}</p><ul>{items}</ul></div></details></td>')
+                f'{escape(v["reason"])}</p>{_unmeasured(v)}<ul>{items}</ul></div></details></td>')
         out.append("<tr>" + "".join(tds) + "</tr>")
     return out + ["</tbody></table>"]
 

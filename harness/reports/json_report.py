@@ -95,6 +95,7 @@ def report_data(results: RunResults, baseline: RunResults | None = None,
                   "columns": {col: {"level": r.verdicts[col].level.value,
                                     "symbol": r.verdicts[col].level.symbol,
                                     "reason": r.verdicts[col].reason,
+                                    "unmeasured": list(r.verdicts[col].unmeasured),
                                     "evidence": [{"cell": e.cell_id, "note": e.note}
                                                  for e in r.verdicts[col].evidence]}
                               for col in COLUMNS}} for r in rows],

@@ -28,15 +28,32 @@ def provenance_line(p: dict[str, Any]) -> str:
 
 def table_lines(data: dict[str, Any]) -> list[str]:
     """The guide's table for the report data."""
-    rows = [[r["display"]] + [r["columns"][c]["symbol"] for c in data["header"][1:]]
+    rows = [[r["display"]] + [marked(r["columns"][c]) for c in data["header"][1:]]
             for r in data["rows"]]
     return markdown_table(data["header"], rows)
+
+
+def marked(verdict: dict[str, Any]) -> str:
+    """A level's symbol, with * when it rests on fewer cells than the run selected."""
+    return verdict["symbol"] + ("*" if verdict.get("unmeasured") else "")
+
+
+def unmeasured_lines(data: dict[str, Any]) -> list[str]:
+    """The note under the table naming every cell a marked level could not count."""
+    cells = sorted({c for r in data["rows"] for v in r["columns"].values()
+                    for c in v.get("unmeasured", [])})
+    if not cells:
+        return []
+    shown = ", ".join(f"`{c}`" for c in cells[:12]) + (" …" if len(cells) > 12 else "")
+    return [f"\\* computed from fewer cells: {len(cells)} cell(s) could not be measured "
+            f"(skipped, or a harness error): {shown}.", ""]
 
 
 def render_support(data: dict[str, Any]) -> str:
     """streaming-support.md."""
     lines = ["# Provider-Specific Streaming Support (measured)", "",
-             provenance_line(data["provenance"]), "", START, *table_lines(data), END, ""]
+             provenance_line(data["provenance"]), "", START, *table_lines(data), END, "",
+             *unmeasured_lines(data)]
     if data["unmeasured"]:
         lines += ["Not measured (a filtered run): " + ", ".join(data["unmeasured"]) + ".", ""]
     if data["rows_not_measured"]:
@@ -47,7 +64,9 @@ def render_support(data: dict[str, Any]) -> str:
     for row in data["rows"]:
         lines += [f"### {row['display']} ({', '.join(row['providers'])})", ""]
         for column, verdict in row["columns"].items():
-            lines.append(f"- **{column}: {verdict['symbol']}**: {verdict['reason']}")
+            lines.append(f"- **{column}: {marked(verdict)}**: {verdict['reason']}")
+            if verdict.get("unmeasured"):
+                lines.append(f"  - not measured: {', '.join(verdict['unmeasured'])}")
             lines += [f"  - `{e['cell']}`: {e['note']}" for e in verdict["evidence"]]
         lines.append("")
     base = data.get("baseline")

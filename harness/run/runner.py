@@ -9,52 +9,33 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from harness import __version__
 from harness.cells import Cell
-from harness.emulators.server import emulator_host
-from harness.errors import CassetteMissingError, MissingCredentialsError, NoEmulatorError
+from harness.errors import CassetteCorruptError, CassetteMissingError
 from harness.modes import get_mode
 from harness.providers import Provider, get_provider
 from harness.recording.cassette import CellCassette
+from harness.recording.drift import Drift
 from harness.recording.evidence import transient_reason
 from harness.recording.netguard import block_network
 from harness.recording.paths import REPO_ROOT, cassette_path
 from harness.recording.timing import client_timing
 from harness.recording.vcr_setup import Recorder
 from harness.results import CellResult
-from harness.run.targets import live_base_url
+from harness.run.drift import drift_message, drift_of
+from harness.run.settings import RunSettings, call_kwargs
 from harness.scenarios import get_scenario
 from harness.scenarios.base import Observation
 from harness.scenarios.execute import run_scenario
 from harness.secrets.variables import secret_values
 from harness.verdict.pipeline import CellEvidence, Verdict, decide
 from harness.versions import library_versions
-
-TargetKind = Literal["replay", "emulator", "live"]
-# Replays never connect; '.invalid' can never resolve, so a leak fails loudly, not silently.
-REPLAY_ROOT = "http://replay.invalid"
-
-
-@dataclass
-class RunSettings:
-    """How a run reaches its target and where its cassettes live."""
-
-    target: TargetKind = "replay"
-    cassette_dir: Path = REPO_ROOT / "cassettes"
-    model: str | None = None  # overrides each provider's default model (live/emulator)
-    drop_params: bool = False
-    base_url: str | None = None  # live: call this root instead of the provider's own URL
-    timeout: float | None = None  # per-request timeout (s) for live/emulator calls
-    # What recording does with an existing cassette (pytest-recording's modes, see README):
-    # rewrite/once/none record afresh (none saves nothing), all and new_episodes load it.
-    record_mode: str = "rewrite"
 
 
 @dataclass
@@ -89,6 +70,7 @@ class Runner:
             else "new_episodes")
         self.recorder = Recorder(record_mode)
         self.versions = library_versions()
+        self._reanswer: dict[str, Runner] = {}  # by model: emulator runners for drifted cells
 
     def close(self) -> None:
         """Release the event loop, as asyncio.run does: cancel what litellm left running (its
@@ -100,6 +82,8 @@ class Runner:
             self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         self.loop.run_until_complete(self.loop.shutdown_asyncgens())
         self.loop.close()
+        for runner in self._reanswer.values():
+            runner.close()
 
     def run_cell(self, cell: Cell) -> CellResult:
         """Run one cell; never raises for a failing cell: the failure is the result."""
@@ -114,6 +98,11 @@ class Runner:
             except Exception as exc:  # a failing cell is a result, never a crash
                 attempt.error = exc
                 self._keep_refusal(attempt)
+        drift = drift_of(attempt.error, attempt.cassette, state, cell.mode) \
+            if self.settings.target == "replay" else None
+        if drift is not None and not self.settings.strict_replay \
+                and state.provenance().get("target") == "emulator":
+            return self._reanswered(cell, provider, state, self._with_versions(drift, state))
         pairs = _pairs(attempt.cassette)  # the interactions this cell used, read once
         cassette = attempt.cassette
         unplayed = len(cassette) - len(cassette.play_counts) if (
@@ -122,7 +111,11 @@ class Runner:
         evidence = CellEvidence(get_scenario(cell.scenario), attempt.observation, attempt.error,
                                 pairs, self.settings.target, self._deterministic(provider, state),
                                 provider.wire, unplayed, state.loaded or {})
-        return self._result(cell, state, attempt, decide(evidence), start)
+        verdict = decide(evidence)
+        if drift is None:
+            return self._result(cell, state, attempt, verdict, start)
+        return self._unanswered(cell, state, attempt, verdict, self._with_versions(drift, state),
+                                start)
 
     def _attempt(self, cell: Cell, provider: Provider, state: CellCassette, attempt: Attempt,
                  start: float) -> None:
@@ -132,11 +125,15 @@ class Runner:
                 f"no cassette for {cell.provider}/{cell.mode}/{cell.scenario} at "
                 f"{_relative(state.path)}: run 'conformance record --provider {cell.provider} "
                 f"--mode {cell.mode} --scenario {cell.scenario}'")
+        if self.settings.target == "replay":
+            _check_cell(state, cell)
         if provider.before_cell is not None:
             provider.before_cell()
-        attempt.model, kwargs = self._call_kwargs(provider, state)
+        attempt.model, kwargs = call_kwargs(self.settings, provider, state)
         self._prepare_recording(cell, provider, state, attempt.model, kwargs)
-        guard = block_network() if self.settings.target == "replay" else contextlib.nullcontext()
+        guard = block_network() if self.settings.target == "replay" else (
+            block_network(allow_loopback=True) if self.settings.target == "emulator"
+            else contextlib.nullcontext())
         scenario, mode = get_scenario(cell.scenario), get_mode(cell.mode)
         with self.recorder.vcr.use_cassette(str(state.path)) as cassette, guard:
             attempt.cassette = cassette
@@ -154,6 +151,37 @@ class Runner:
             except BaseException:  # Ctrl-C, a worker stopped: never save half a cell
                 state.discard = True
                 raise
+
+    def _with_versions(self, drift: Drift, state: CellCassette) -> Drift:
+        return replace(drift, recorded_with=_libraries(state.provenance().get("versions")),
+                       replayed_with=_libraries(self.versions))
+
+    def _unanswered(self, cell: Cell, state: CellCassette, attempt: Attempt, verdict: Verdict,
+                    drift: Drift, start: float) -> CellResult:
+        """A drift no emulator answers: a failure (--strict-replay) or, live, not measured."""
+        strict = self.settings.strict_replay
+        verdict.outcome, verdict.layer = ("error", "harness") if strict else ("skipped", None)
+        verdict.exception_type = "RequestDrift"
+        verdict.message = drift_message(cell, drift, strict, state.provenance().get("target"))
+        result = self._result(cell, state, attempt, verdict, start)
+        result.drift = drift.to_dict("failed (--strict-replay)" if strict
+                                     else "not measured: re-record live")
+        return result
+
+    def _reanswered(self, cell: Cell, provider: Provider, state: CellCassette,
+                    drift: Drift) -> CellResult:
+        """The drifted cell run against the provider's emulator, in-process on loopback."""
+        model = state.provenance().get("model") or provider.model_string()
+        if model not in self._reanswer:
+            self._reanswer[model] = Runner(replace(self.settings, target="emulator",
+                                                   record_mode="none", model=model))
+        result = self._reanswer[model].run_cell(cell)
+        result.target, result.cassette = "replay", _relative(state.path)
+        result.recorded_at = state.provenance().get("recorded_at")
+        result.drift = drift.to_dict("re-answered")
+        result.notes.insert(0, f"re-answered by the {cell.provider} emulator: the request "
+                               f"drifted from the recording ({drift.summary()})")
+        return result
 
     def _keep_refusal(self, attempt: Attempt) -> None:
         # Nothing reached the wire (litellm refused the call): vcrpy saves no empty cassette,
@@ -176,45 +204,6 @@ class Runner:
             versions=self.versions, finished_at=finished,
             recorded_at=provenance.get("recorded_at") or (None if replay else finished),
             recorded_against=provenance.get("target") if replay else self.settings.target)
-
-    def _call_kwargs(self, provider: Provider, state: CellCassette) -> tuple[str, dict[str, Any]]:
-        """(model string, litellm kwargs) for the cell's target."""
-        model, kwargs = self._route(provider, state)
-        if self.settings.drop_params:
-            kwargs["drop_params"] = True
-        # The harness retries whole cells (harness.run.retry); the SDKs' own retries would
-        # record failed attempts into the cassette and hide faults from the result.
-        kwargs.setdefault("num_retries", 0)
-        if self.settings.timeout and self.settings.target != "replay":
-            kwargs["timeout"] = self.settings.timeout
-        return model, kwargs
-
-    def _route(self, provider: Provider, state: CellCassette) -> tuple[str, dict[str, Any]]:
-        kind = self.settings.target
-        if kind == "replay":
-            provenance = state.provenance()
-            model = provenance.get("model") or provider.model_string()
-            # Recorded non-secret kwargs (e.g. a live api_version), re-routed to nowhere.
-            return model, {**provider.extra_kwargs, **provenance.get("call", {}),
-                           **provider.point_at(REPLAY_ROOT),
-                           **provider.fake_credentials(REPLAY_ROOT)}
-        model = provider.model_string(self.settings.model)
-        if kind == "emulator":
-            if provider.emulator is None:
-                raise NoEmulatorError(
-                    f"provider {provider.name!r} has no emulator: record it live with "
-                    f"'conformance record --live --provider {provider.name}'")
-            root = emulator_host().url(provider.name, provider.emulator)
-            return model, {**provider.extra_kwargs, **provider.point_at(root),
-                           **provider.fake_credentials(root)}
-        missing = [v for v in provider.credentials if not os.environ.get(v)]
-        if missing:
-            raise MissingCredentialsError(provider.name, missing)
-        kwargs = dict(provider.extra_kwargs)
-        base = live_base_url(provider.name, self.settings.base_url)
-        if base:  # a proxy, a regional endpoint, or an emulator standing in for the provider
-            kwargs.update(provider.point_at(base))
-        return model, kwargs
 
     def _deterministic(self, provider: Provider, state: CellCassette) -> bool:
         """Exact answers from emulators; a live model (or its replay) is judged by facts."""
@@ -250,6 +239,23 @@ class Runner:
             "mode": cell.mode, "scenario": cell.scenario, "recorded_at": _now(),
             "harness": __version__, "versions": self.versions, "call": call,
         }
+
+
+def _check_cell(state: CellCassette, cell: Cell) -> None:
+    """A cassette recorded for another cell is never replayed as this one."""
+    found = state.provenance()
+    recorded = tuple(found.get(k) for k in ("provider", "mode", "scenario"))
+    if all(recorded) and recorded != (cell.provider, cell.mode, cell.scenario):
+        raise CassetteCorruptError(
+            f"{_relative(state.path)} was recorded for {'/'.join(map(str, recorded))}, not "
+            f"{cell.provider}/{cell.mode}/{cell.scenario}: re-record it with 'conformance "
+            f"record --provider {cell.provider} --mode {cell.mode} --scenario {cell.scenario}'")
+
+
+def _libraries(versions: Any) -> dict[str, str]:
+    """The versions of the libraries under test, from a versions record."""
+    found = versions if isinstance(versions, dict) else {}
+    return {k: str(found[k]) for k in ("instructor", "litellm") if k in found}
 
 
 def _pairs(cassette: Any) -> list[tuple[Any, Any]]:

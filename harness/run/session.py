@@ -27,7 +27,7 @@ from harness.results import CellResult
 from harness.run import journal, worker
 from harness.run.progress import RunProgress
 from harness.run.retry import RetryBudget, RetryPolicy
-from harness.run.runner import RunSettings
+from harness.run.settings import RunSettings
 from harness.run.targets import check_record_mode, missing_credentials
 
 
