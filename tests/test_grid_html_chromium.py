@@ -85,7 +85,7 @@ def test_chromium_renders_the_grid_and_opens_the_linked_evidence(tmp_path: Path)
     dom = _dump(f"{(tmp_path / 'out' / 'grid.html').as_uri()}#{target}", tmp_path / "profile")
     grid = _Grid()
     grid.feed(dom)
-    assert grid.count == "5 of 6 cells differ between pairs"  # the page's script ran
+    assert grid.count == "6 of 8 cells differ between pairs"  # the page's script ran
     assert '<body class="only">' in dom  # only the differing cells shown at first
     azure = grid.rows[target]
     assert [c["class"] for c in azure] == ["v pass"] * 4 + ["v fail", "v pass"]
@@ -102,5 +102,5 @@ def test_chromium_renders_the_grid_and_opens_the_linked_evidence(tmp_path: Path)
 def test_chromium_runs_the_page_without_a_fragment(tmp_path: Path) -> None:
     write_grid(data(), tmp_path / "out")
     dom = _dump_dom(tmp_path / "out" / "grid.html", tmp_path / "profile")
-    assert "5 of 6 cells differ between pairs" in dom
+    assert "6 of 8 cells differ between pairs" in dom
     assert " open" not in dom.split('id="cells"')[1].split("</table>")[0]

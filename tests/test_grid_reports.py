@@ -61,9 +61,9 @@ def test_the_json_holds_pairs_cells_changes_and_support() -> None:
                                          ("litellm", L96, L83, I17, 1)]
     assert [(c["library"], c["after_version"]) for c in azure["fixed"]] == [("litellm", L110)]
     assert not cells["openai-tools-sync"]["differs"] and cells["openai-tools-sync"]["broke"] == []
-    assert len(d["changes"]) == 12
+    assert len(d["changes"]) == 16
     assert [r["display"] for r in d["support"]] == ["OpenAI", "Azure", "Google", "Cohere",
-                                                    "Mistral"]
+                                                    "AWS", "Mistral"]
     json.dumps(d)  # JSON-ready
 
 
@@ -76,22 +76,30 @@ def test_the_markdown(tmp_path: Path) -> None:
             "consecutive releases): fail (litellm); litellm 1.96.2 (after 1.83.0, with "
             "instructor 1.17.0; 1 release between untested): fail (litellm)",
             "litellm 1.110.2 (after 1.96.2, with instructor 1.17.0; consecutive releases): "
-            "pass"] in tables[2]
+            "pass", ""] in tables[2]
+    assert ["`bedrock-json-sync`", "litellm 1.110.2 (after 1.96.2, with instructor 1.16.0; "
+            "consecutive releases): error (litellm)", "", "litellm 1.96.2 (after 1.83.0, with "
+            "instructor 1.16.0; 1 release between untested): toolConfig removed (re-answered)"
+            ] in tables[2]
     assert ("- `cohere-json-sync`: changed, error (litellm) → error (harness) in litellm 1.96.2 "
             "(after 1.83.0, with instructor 1.16.0; 1 release between untested)") in md
     assert tables[1][-1][:3] == ["1.17.0", "1.83.5", "not installable"]
     assert tables[1][2][-1] == ("2 cells ended in a harness error (no recorded request matched, "
-                                "or no cassette)")
+                                "or no cassette); 1 cell sent a request that drifted from the "
+                                "recording")
     assert "FORCED despite conflicting requirements (Because litellm==1.110.2" in md
     assert "unmet: aiohttp>=3.14.3 (installed: 3.13.5)" in md
     assert "1.17.0 / 1.83.5" not in md.split("## Streaming support")[1]  # no column, no run
     assert ["`azure-json-async` (differs)", "pass", "pass", "pass", "pass", "fail (litellm)",
             "pass"] in tables[5]
-    # mistral's one cell is a harness error on newer litellm: not measured, and starred
-    assert ["Mistral", "Full Streaming", "✅ Full", "➖ Not measured \\* (1)",
-            "➖ Not measured \\* (1)", "✅ Full", "➖ Not measured \\* (1)",
-            "➖ Not measured \\* (1)"] in tables[4]
-    assert "\\* decided without the provider's cells that ended in a harness error" in md
+    # mistral's tools raw stream is a harness error on newer litellm: starred, fewer cells
+    assert ["Mistral", "Full Streaming", "✅ Full", "✅ Full\\*", "✅ Full\\*", "✅ Full",
+            "✅ Full\\*", "✅ Full\\*"] in tables[4]
+    assert "\\* computed from fewer cells: some of the column's cells measured nothing" in md
+    assert ["`bedrock-json-sync` (differs)", "pass", "pass [drift: toolConfig removed "
+            "(re-answered)]", "error (litellm) [drift: toolConfig removed (re-answered)]",
+            "pass", "pass [drift: toolConfig removed (re-answered)]", "error (litellm) [drift: "
+            "toolConfig removed (re-answered)]"] in tables[5]
     assert json.loads((tmp_path / "grid.json").read_text())["grid_version"] == 1
 
 
@@ -105,7 +113,12 @@ def test_the_html_is_self_contained_escaped_and_without_emoji(tmp_path: Path) ->
     assert f'<tr id="{anchor("azure-json-async")}" class="differs">' in page
     assert '<td class="bad">not installable</td>' in page
     assert '<td class="forced">ok (forced)</td>' in page
-    assert '<td class="unmeasured starred" title="none of the provider' in page
+    assert ('<td class="full starred" title="every supported mode streams the payload (json); '
+            'computed from fewer cells, 1 not measured: mistral-tools-raw_stream">Full*</td>'
+            ) in page
+    assert ('<p class="drift">request drifted: toolConfig removed (re-answered) (litellm no '
+            'longer sends json mode as a forced tool)</p>') in page
+    assert '<td class="v pass drifted"><details><summary>pass (drifted)</summary>' in page
 
 
 def test_a_grid_where_no_pair_ran(tmp_path: Path) -> None:

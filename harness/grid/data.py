@@ -8,7 +8,16 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from harness.grid.model import Change, changes, first_changes, support, verdict
+from harness.grid.model import (
+    FIRST_KINDS,
+    MATCHES,
+    Change,
+    changes,
+    drift_state,
+    first_changes,
+    support,
+    verdict,
+)
 from harness.grid.pairs import OK, PairOutcome
 from harness.grid.versions import Pair
 from harness.matrix.rules import COLUMNS
@@ -32,15 +41,19 @@ def _pair_record(o: PairOutcome) -> dict[str, Any]:
             "versions": results.run.get("versions", {}) if results else {},
             "counts": counts(results) if results else {},
             "harness_errors": sum(c.layer == "harness" for c in results.cells.values())
-            if results else 0}
+            if results else 0,
+            "drifted": sum(bool(c.drift) for c in results.cells.values()) if results else 0}
 
 
 def _cell_entry(cell: CellResult | None) -> dict[str, Any] | None:
     if cell is None:
         return None
+    drift = drift_state(cell)
     return {"verdict": verdict(cell) or cell.outcome, "outcome": cell.outcome,
             "layer": cell.layer, "exception_type": cell.exception_type,
-            "message": cell.message, "cassette": cell.cassette}
+            "message": cell.message, "cassette": cell.cassette,
+            "drift": None if drift == MATCHES else drift,
+            "drift_explanation": (cell.drift or {}).get("explanation") or None}
 
 
 def _change(change: Change) -> dict[str, Any]:
@@ -60,11 +73,11 @@ def _cells(by_pair: Mapping[Pair, RunResults], pair_ids: list[str],
     for cid, sample in sorted(samples.items(), key=lambda kv: cell_order(kv[1], rank)):
         per = {pid: _cell_entry(by_pair[ids[pid]].cells.get(cid)) if pid in ids else None
                for pid in pair_ids}
-        verdicts = {e["verdict"] for e in per.values() if e is not None}
+        seen = {(e["verdict"], e["drift"]) for e in per.values() if e is not None}
         out.append({"id": cid, "provider": sample.provider, "mode": sample.mode,
-                    "scenario": sample.scenario, "by_pair": per, "differs": len(verdicts) > 1,
-                    "broke": [_change(c) for c in first.get(cid, {}).get("broke", [])],
-                    "fixed": [_change(c) for c in first.get(cid, {}).get("fixed", [])]})
+                    "scenario": sample.scenario, "by_pair": per, "differs": len(seen) > 1,
+                    **{kind: [_change(c) for c in first.get(cid, {}).get(kind, [])]
+                       for kind in FIRST_KINDS}})
     return out
 
 
@@ -83,7 +96,7 @@ def grid_data(outcomes: Sequence[PairOutcome], meta: dict[str, Any],
         "cells": _cells(by_pair, pair_ids, rank, found),
         "changes": [_change(c) for c in found],
         "support": [{"display": r.display, "providers": sorted(r.providers),
-                     "by_pair": r.by_pair, "harness_errors": r.harness_errors} for r in rows],
+                     "by_pair": r.by_pair} for r in rows],
     }
 
 

@@ -11,7 +11,14 @@ import re
 from html import escape
 from typing import Any
 
-from harness.grid.markdown import HARNESS_NOTE, changes_text, pair_note, provenance, short
+from harness.grid.markdown import (
+    FEWER_NOTE,
+    FIRST,
+    changes_text,
+    pair_note,
+    provenance,
+    short,
+)
 
 LEVEL_WORDS = {"full": "Full", "limited": "Limited", "none": "None", "unmeasured": "Not measured"}
 
@@ -33,7 +40,7 @@ td.v:last-child .panel{left:auto;right:-1px}
 code,.path{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}.path{color:#4a5563}
 .exc{color:#8a1c25}body.only tr.same{display:none}
 tr:target td{outline:2px solid #1f6feb}.note{color:#4a5563}
-td.starred{outline:2px dashed #8a4b00;outline-offset:-3px}
+td.starred,td.drifted{outline:2px dashed #8a4b00;outline-offset:-3px}.drift{color:#8a4b00}
 """
 
 JS = """
@@ -73,17 +80,18 @@ def _pairs(data: dict[str, Any]) -> list[str]:
     return out + ["</tbody></table>"]
 
 
-def _broke_fixed(data: dict[str, Any]) -> list[str]:
-    rows = [c for c in data["cells"] if c["broke"] or c["fixed"]]
+def _first(data: dict[str, Any]) -> list[str]:
+    rows = [c for c in data["cells"] if any(c[kind] for kind, _ in FIRST)]
     if not rows:
-        return ["<p>No cell broke or was fixed between the pairs that ran.</p>"]
-    out = ["<table id=changes><thead><tr><th>cell</th><th>first broke in</th>"
-           "<th>first fixed in</th></tr></thead><tbody>"]
+        return ["<p>No cell broke, was fixed or drifted between the pairs that ran.</p>"]
+    colour = {"broke": "error", "fixed": "pass", "drifted": "limited"}
+    out = ["<table id=changes><thead><tr><th>cell</th>"
+           + "".join(f"<th>{title}</th>" for _, title in FIRST) + "</tr></thead><tbody>"]
     for c in rows:
-        broke, fixed = escape(changes_text(c["broke"])), escape(changes_text(c["fixed"]))
+        tds = "".join(f'<td class="{colour[kind] if c[kind] else ""}">'
+                      f"{escape(changes_text(c[kind]))}</td>" for kind, _ in FIRST)
         out.append(f'<tr><td><a href="#{anchor(c["id"])}"><code>{escape(c["id"])}</code></a>'
-                   f'</td><td class="{"error" if broke else ""}">{broke}</td>'
-                   f'<td class="{"pass" if fixed else ""}">{fixed}</td></tr>')
+                   f"</td>{tds}</tr>")
     return out + ["</tbody></table>"]
 
 
@@ -97,30 +105,36 @@ def _support(data: dict[str, Any], pairs: list[dict[str, Any]]) -> list[str]:
                 v = row["by_pair"].get(p["id"], {}).get(column)
                 level = v["level"] if v else "unmeasured"
                 title = v["reason"] if v else "none of the provider's cells measured anything"
-                missing = row.get("harness_errors", {}).get(p["id"], 0)
-                star = f" * ({missing})" if missing else ""
-                title += f"; decided without {missing} harness-error cell(s)" if missing else ""
+                missing = len(v.get("unmeasured") or []) if v else 0
+                star = "*" if missing else ""
+                title += (f"; computed from fewer cells, {missing} not measured: "
+                          + ", ".join(v["unmeasured"])) if v and missing else ""
                 tds.append(f'<td class="{level}{" starred" if missing else ""}" '
                            f'title="{escape(title)}">{LEVEL_WORDS[level]}{star}</td>')
             out.append(f"<tr><th scope=row>{escape(row['display'])}</th>"
                        f"<td>{escape(column)}</td>{''.join(tds)}</tr>")
-    starred = any(row.get("harness_errors") for row in data["support"])
+    starred = any(v.get("unmeasured") for row in data["support"]
+                  for columns in row["by_pair"].values() for v in columns.values())
     return out + ["</tbody></table>"] + (
-        [f'<p class="note">{escape(HARNESS_NOTE.replace(chr(92), ""))}</p>'] if starred else [])
+        [f'<p class="note">{escape(FEWER_NOTE.replace(chr(92), ""))}</p>'] if starred else [])
 
 
 def _verdict_td(entry: dict[str, Any] | None, cell_id: str, pair: dict[str, Any]) -> str:
     if entry is None:
         return '<td class="v absent">not run</td>'
-    text = escape(entry["verdict"])
-    if entry["outcome"] == "pass":
+    drift = entry.get("drift")
+    text = escape(entry["verdict"] + (" (drifted)" if drift else ""))
+    kind = escape(entry["outcome"]) + (" drifted" if drift else "")
+    if entry["outcome"] == "pass" and not drift:
         return f'<td class="v pass">{text}</td>'
-    exc = (f'<p class="exc">{escape(entry["exception_type"] or "no exception")}: '
-           f'{escape(entry["message"] or "")}</p>')
-    return (f'<td class="v {escape(entry["outcome"])}"><details><summary>{text}</summary>'
+    exc = (f'<p class="exc">{escape(entry["exception_type"])}: '
+           f'{escape(entry["message"] or "")}</p>' if entry["exception_type"] else "")
+    why = f" ({entry['drift_explanation']})" if entry.get("drift_explanation") else ""
+    moved = f'<p class="drift">request drifted: {escape(drift + why)}</p>' if drift else ""
+    return (f'<td class="v {kind}"><details><summary>{text}</summary>'
             f'<div class="panel" role="note"><p><strong>{escape(cell_id)}</strong> with '
-            f'{escape(pair["label"])}: {text}</p>{exc}<p class="path">'
-            f'{escape(entry["cassette"] or "")}</p></div></details></td>')
+            f'{escape(pair["label"])}: {escape(entry["verdict"])}</p>{exc}{moved}'
+            f'<p class="path">{escape(entry["cassette"] or "")}</p></div></details></td>')
 
 
 def _cells(data: dict[str, Any], pairs: list[dict[str, Any]]) -> list[str]:
@@ -140,7 +154,7 @@ def render_html(data: dict[str, Any]) -> str:
     ran = [p for p in data["pairs"] if p["status"] == "ok"]
     body = ["<h1>Conformance grid: instructor × litellm</h1>",
             f'<p class="note">{escape(provenance(data))}</p>', "<h2>Pairs</h2>", *_pairs(data),
-            "<h2>First broke / first fixed</h2>", *_broke_fixed(data)]
+            "<h2>First broke / fixed / drifted</h2>", *_first(data)]
     if ran:
         body += ["<h2>Streaming support per pair (instructor / litellm)</h2>",
                  *_support(data, ran),

@@ -1,4 +1,4 @@
-"""grid.md: the pairs, where each cell broke or was fixed, support rows and every cell per pair."""
+"""grid.md: the pairs, where each cell broke, was fixed or drifted, support rows, every cell."""
 
 from __future__ import annotations
 
@@ -43,6 +43,10 @@ def provenance(data: dict[str, Any]) -> str:
                else ""))
 
 
+def _cells(n: int) -> str:
+    return f"{n} cell{'s' if n != 1 else ''}"
+
+
 def pair_note(p: dict[str, Any]) -> str:
     """What a reader must know about a pair: forced, unmet requirements, why it has no cells."""
     if p["status"] != "ok":
@@ -53,8 +57,10 @@ def pair_note(p: dict[str, Any]) -> str:
     if p["unmet"]:
         notes.append("unmet: " + "; ".join(p["unmet"]))
     if p.get("harness_errors"):
-        notes.append(f"{p['harness_errors']} cells ended in a harness error (no recorded "
+        notes.append(f"{_cells(p['harness_errors'])} ended in a harness error (no recorded "
                      f"request matched, or no cassette)")
+    if p.get("drifted"):
+        notes.append(f"{_cells(p['drifted'])} sent a request that drifted from the recording")
     if p["exit_code"] not in (0, 1, None):  # 1: harness errors, said above
         notes.append(f"replay exit code {p['exit_code']}")
     return "; ".join(notes)
@@ -71,12 +77,16 @@ def _pairs(data: dict[str, Any]) -> list[str]:
                           rows)
 
 
-def _broke_fixed(data: dict[str, Any]) -> list[str]:
-    rows = [[f"`{c['id']}`", _md(changes_text(c["broke"])), _md(changes_text(c["fixed"]))]
-            for c in data["cells"] if c["broke"] or c["fixed"]]
+FIRST = (("broke", "first broke in"), ("fixed", "first fixed in"),
+         ("drifted", "request first drifted in"))
+
+
+def _first(data: dict[str, Any]) -> list[str]:
+    rows = [[f"`{c['id']}`", *(_md(changes_text(c[kind])) for kind, _ in FIRST)]
+            for c in data["cells"] if any(c[kind] for kind, _ in FIRST)]
     if not rows:
-        return ["No cell broke or was fixed between the pairs that ran.", ""]
-    return [*markdown_table(["cell", "first broke in", "first fixed in"], rows), ""]
+        return ["No cell broke, was fixed or drifted between the pairs that ran.", ""]
+    return [*markdown_table(["cell", *(title for _, title in FIRST)], rows), ""]
 
 
 def _changes(data: dict[str, Any]) -> list[str]:
@@ -85,32 +95,38 @@ def _changes(data: dict[str, Any]) -> list[str]:
     return lines + [""] if lines else ["No verdict changed between the pairs that ran.", ""]
 
 
-HARNESS_NOTE = ("\\* decided without the provider's cells that ended in a harness error under "
-                "this pair (the replay found no recorded request to match, or no cassette): "
-                "the level may differ only because evidence is missing; their count is in "
-                "brackets.")
+FEWER_NOTE = ("\\* computed from fewer cells: some of the column's cells measured nothing under "
+              "this pair (skipped, or a harness error); grid.json lists them per column.")
 
 
 def support_text(row: dict[str, Any], pair: dict[str, Any], column: str) -> str:
-    """A support cell: the level's symbol, starred with the count of cells left out."""
+    """A support cell: the level's symbol, starred when it rests on fewer cells."""
     # No row for a pair: none of the provider's cells measured anything there.
-    symbol = row["by_pair"].get(pair["id"], {}).get(column, {}).get("symbol", UNMEASURED)
-    missing = row.get("harness_errors", {}).get(pair["id"], 0)
-    return f"{symbol} \\* ({missing})" if missing else symbol
+    verdict = row["by_pair"].get(pair["id"], {}).get(column, {})
+    symbol = verdict.get("symbol", UNMEASURED)
+    return f"{symbol}\\*" if verdict.get("unmeasured") else symbol
 
 
 def _support(data: dict[str, Any], pairs: list[dict[str, Any]]) -> list[str]:
     rows = [[row["display"], column, *(support_text(row, p, column) for p in pairs)]
             for row in data["support"] for column in data["columns"]]
-    starred = any(row.get("harness_errors") for row in data["support"])
+    starred = any(v.get("unmeasured") for row in data["support"]
+                  for columns in row["by_pair"].values() for v in columns.values())
     return markdown_table(["Provider", "Column", *(short(p) for p in pairs)], rows) + (
-        ["", HARNESS_NOTE] if starred else [])
+        ["", FEWER_NOTE] if starred else [])
+
+
+def cell_text(entry: dict[str, Any] | None) -> str:
+    """A cell under one pair: its verdict, and its drift when the request drifted."""
+    if entry is None:
+        return ""
+    return entry["verdict"] + (f" [drift: {entry['drift']}]" if entry.get("drift") else "")
 
 
 def _every_cell(data: dict[str, Any], pairs: list[dict[str, Any]]) -> list[str]:
     rows = []
     for c in data["cells"]:
-        values = [(c["by_pair"].get(p["id"]) or {}).get("verdict", "") for p in pairs]
+        values = [_md(cell_text(c["by_pair"].get(p["id"]))) for p in pairs]
         rows.append([f"`{c['id']}`" + (" (differs)" if c["differs"] else ""), *values])
     return markdown_table(["cell", *(short(p) for p in pairs)], rows)
 
@@ -120,10 +136,11 @@ def render_markdown(data: dict[str, Any]) -> str:
     ran = [p for p in data["pairs"] if p["status"] == "ok"]
     lines = ["# Conformance grid: instructor × litellm", "", provenance(data), "",
              "## Pairs", "", *_pairs(data), "",
-             "## First broke / first fixed", "",
+             "## First broke / fixed / drifted", "",
              "For each cell, the earliest release (in version order, the other library held "
-             "fixed) whose replay no longer passes, or passes again; 'after' names the last "
-             "release that ran before it.", "", *_broke_fixed(data),
+             "fixed) whose replay no longer passes, passes again, or sends a request that no "
+             "longer matches the recording; 'after' names the last release that ran before "
+             "it.", "", *_first(data),
              "## Every change", "", *_changes(data)]
     if ran:
         lines += ["## Streaming support per pair (instructor / litellm)", "",

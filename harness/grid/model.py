@@ -1,4 +1,4 @@
-"""The grid's model, pure: each cell's verdict per pair, where it broke or was fixed, support rows.
+"""The grid's model, pure: each cell's verdict per pair, where it broke, was fixed or drifted.
 
 A change is found by walking one library's releases in version order while the other library's
 release stays fixed; a pair without results, or a cell missing or skipped in it, is stepped over
@@ -7,13 +7,14 @@ release stays fixed; a pair without results, or a cell missing or skipped in it,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from packaging.version import Version
 
 from harness.grid.versions import LIBRARIES, Pair, between
-from harness.matrix.rows import build_rows, display_of
+from harness.matrix.rows import build_rows
 from harness.matrix.rules import COLUMNS
 from harness.results import CellResult, RunResults
 
@@ -26,12 +27,28 @@ def verdict(cell: CellResult | None) -> str | None:
         f"{cell.outcome} ({cell.layer})"
 
 
+MATCHES = "matches the recording"
+
+
+def drift_state(cell: CellResult | None) -> str | None:
+    """How a cell's request compares with its recording: MATCHES, or what drifted and how the
+    replay resolved it (re-answered by the emulator, not measured, failed); None: no cell."""
+    if cell is None:
+        return None
+    if not cell.drift:
+        return MATCHES
+    what = "; ".join(cell.drift.get("changes") or []) or "the request differs"
+    return f"{what} ({cell.drift.get('resolution', 'unresolved')})"
+
+
 @dataclass(frozen=True)
 class Change:
-    """A cell's verdict changing from one release of `library` to the next measured one."""
+    """A cell changing from one release of `library` to the next one that has it."""
 
     cell: str
-    kind: str  # broke (pass → not pass), fixed (not pass → pass), changed (other)
+    # broke (pass → not pass), fixed (not pass → pass), changed (another verdict); drifted
+    # (its request no longer matches the recording, or drifts otherwise), matches again
+    kind: str
     library: str
     before_version: str
     after_version: str
@@ -46,28 +63,38 @@ class Change:
         return LIBRARIES[1 - LIBRARIES.index(self.library)]
 
 
-def _kind(before: str, after: str) -> str:
+def _verdict_kind(before: str, after: str) -> str:
     if before == "pass":
         return "broke"
     return "fixed" if after == "pass" else "changed"
+
+
+def _drift_kind(before: str, after: str) -> str:
+    return "matches again" if after == MATCHES else "drifted"
+
+
+# What is compared along a line of pairs, and how a difference is named.
+ASPECTS: tuple[tuple[Callable[[CellResult | None], str | None], Callable[[str, str], str]],
+               ...] = ((verdict, _verdict_kind), (drift_state, _drift_kind))
 
 
 def _walk(cell: str, library: str, line: Sequence[tuple[Pair, RunResults]],
           available: Sequence[str] | None) -> list[Change]:
     """Changes of one cell along `line`: pairs that differ only in `library`, in order."""
     out: list[Change] = []
-    last: tuple[str, str] | None = None  # (release, verdict) of the last pair measuring it
-    for pair, results in line:
-        now = verdict(results.cells.get(cell))
-        if now is None:
-            continue
-        release = pair.version(library)
-        if last is not None and last[1] != now:
-            other = pair.version(LIBRARIES[1 - LIBRARIES.index(library)])
-            untested = between(last[0], release, available) if available is not None else None
-            out.append(Change(cell, _kind(last[1], now), library, last[0], release, other,
-                              last[1], now, untested))
-        last = (release, now)
+    for state, kind in ASPECTS:
+        last: tuple[str, str] | None = None  # (release, state) of the last pair that has it
+        for pair, results in line:
+            now = state(results.cells.get(cell))
+            if now is None:
+                continue
+            release = pair.version(library)
+            if last is not None and last[1] != now:
+                other = pair.version(LIBRARIES[1 - LIBRARIES.index(library)])
+                gap = between(last[0], release, available) if available is not None else None
+                out.append(Change(cell, kind(last[1], now), library, last[0], release, other,
+                                  last[1], now, gap))
+            last = (release, now)
     return out
 
 
@@ -88,8 +115,11 @@ def changes(by_pair: Mapping[Pair, RunResults],
     return out
 
 
+FIRST_KINDS = ("broke", "fixed", "drifted")
+
+
 def first_changes(found: Sequence[Change]) -> dict[str, dict[str, list[Change]]]:
-    """Per cell and kind (broke, fixed): the earliest such change along each library.
+    """Per cell and kind (broke, fixed, drifted): the earliest such change along each library.
 
     Earliest in version order of the library that changed, then of the one held fixed; one
     change per library at most, instructor's first.
@@ -98,7 +128,7 @@ def first_changes(found: Sequence[Change]) -> dict[str, dict[str, list[Change]]]
     order = {name: i for i, name in enumerate(LIBRARIES)}
     for change in sorted(found, key=lambda c: (order[c.library], Version(c.after_version),
                                                Version(c.other))):
-        if change.kind not in ("broke", "fixed"):
+        if change.kind not in FIRST_KINDS:
             continue
         kept = out.setdefault(change.cell, {}).setdefault(change.kind, [])
         if all(c.library != change.library for c in kept):
@@ -108,18 +138,13 @@ def first_changes(found: Sequence[Change]) -> dict[str, dict[str, list[Change]]]
 
 @dataclass
 class SupportRow:
-    """One provider row of the streaming-support table, per pair: column → level, symbol, why.
-
-    `harness_errors` counts, per pair, the row's cells that ended in a harness error (a drifted
-    or missing cassette): build_rows decides the level without them, so a level can look
-    better or worse only because evidence went missing, and the reports say so.
-    """
+    """One provider row of the streaming-support table, per pair: column → level, symbol, why,
+    and the column's cells that measured nothing there (the level rests on fewer cells)."""
 
     display: str
     rank: int
     providers: set[str]
-    by_pair: dict[str, dict[str, dict[str, str]]]
-    harness_errors: dict[str, int] = field(default_factory=dict)
+    by_pair: dict[str, dict[str, dict[str, Any]]]
 
 
 def support(by_pair: Mapping[Pair, RunResults]) -> list[SupportRow]:
@@ -130,11 +155,7 @@ def support(by_pair: Mapping[Pair, RunResults]) -> list[SupportRow]:
             entry = rows.setdefault(row.display, SupportRow(row.display, row.rank, set(), {}))
             entry.providers |= set(row.providers)
             entry.by_pair[pair.id] = {
-                c: {"level": row.verdicts[c].level.value, "symbol": row.verdicts[c].level.symbol,
-                    "reason": row.verdicts[c].reason} for c in COLUMNS}
-    for pair, results in by_pair.items():
-        for cell in results.cells.values():
-            shown = rows.get(display_of(cell.provider)[0])
-            if shown is not None and cell.layer == "harness":
-                shown.harness_errors[pair.id] = shown.harness_errors.get(pair.id, 0) + 1
+                c: {"level": v.level.value, "symbol": v.level.symbol, "reason": v.reason,
+                    "unmeasured": list(v.unmeasured)}
+                for c, v in ((c, row.verdicts[c]) for c in COLUMNS)}
     return sorted(rows.values(), key=lambda r: (r.rank, r.display))
