@@ -201,3 +201,17 @@ def test_facts_on_nested_shapes() -> None:
         "$[1].a: expected 2, got 3"]
     assert diff_facts({"a": True}, {"a": 1}) == ["$.a: expected True, got 1"]
     assert diff_facts({"a": 2}, {"a": 2}) == []
+
+
+def test_a_list_only_progresses_to_a_list_of_at_least_its_length() -> None:
+    assert is_progress([1, "a"], [1, "ab"]) is True  # same length, an item still growing
+    assert is_progress([1, "b"], [1, "ab"]) is False
+    assert is_progress(["a"], "abc") is False
+    assert is_progress("a", ["a"]) is False
+
+
+def test_facts_name_a_missing_field() -> None:
+    from harness.scenarios.checks import diff_facts
+
+    assert diff_facts({"name": "Jason", "age": 25}, {"name": "Jason"}) == [
+        "$.age: missing (expected 25)"]

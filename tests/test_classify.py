@@ -9,6 +9,7 @@ traceback are what a cell really sees. Each test asserts the outcome and the lay
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ import instructor
 import litellm
 import openai
 import pydantic
+import pydantic_core
 import pytest
 import vcr
 from vcr.errors import CannotOverwriteExistingCassetteException
@@ -191,13 +193,19 @@ def test_litellm_api_error_before_sending_is_unsupported_litellm() -> None:
 
 
 def test_a_plain_exception_or_value_error_raised_by_litellm_is_unsupported_litellm() -> None:
-    plain = raised_by(lambda: litellm.get_model_info("no-such-model-for-the-harness"))
+    plain = raised_by(lambda: litellm.get_max_tokens("no-such-model-for-the-harness"))
     assert type(plain) is Exception
     assert verdicts(plain) == (UNSUPPORTED, ERROR_LITELLM)
     value = raised_by(lambda: litellm.utils.get_optional_params(
         model="ibm/granite-13b", custom_llm_provider="watsonx", decoding_method="greedy"))
     assert type(value) is ValueError
     assert verdicts(value) == (UNSUPPORTED, ERROR_LITELLM)
+
+
+def test_a_litellm_type_error_before_sending_is_litellms_error_not_unsupported() -> None:
+    exc = raised_by(lambda: litellm.token_counter(model="gpt-4o", messages="not a list"))
+    assert type(exc) is TypeError
+    assert verdicts(exc) == (ERROR_LITELLM, ERROR_LITELLM)
 
 
 def test_another_litellm_refusal_type_is_litellms_error_not_unsupported(
@@ -253,14 +261,18 @@ def test_a_litellm_timeout_is_the_provider() -> None:
     assert verdicts(exc) == (ERROR_PROVIDER, ERROR_PROVIDER)
 
 
-def test_litellms_connection_error_after_a_truncated_answer_is_the_provider(
+def test_litellms_connection_error_over_an_answer_that_is_not_json_is_the_provider(
         server: Callable[[bytes | None], str]) -> None:
-    # litellm reads the cut body as bad JSON: no transport exception left in the chain.
-    url = server(SHORT_BODY)
-    exc = raised_by(lambda: asyncio.run(litellm.acompletion(
+    # A 200 whose body is not JSON: litellm raises its APIConnectionError over the parse error,
+    # no transport exception in the chain; the provider answered wrongly.
+    body = b'{"id": "msg_1", "type": '
+    url = server(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                 + str(len(body)).encode() + b"\r\n\r\n" + body)
+    exc = raised_by(lambda: litellm.completion(
         model="anthropic/claude-3-haiku-20240307", messages=MESSAGES, api_key="k",
-        api_base=url, max_retries=0)))
+        api_base=url, max_retries=0))
     assert type(exc) is litellm.exceptions.APIConnectionError
+    assert [type(e).__name__ for e in chain(exc)][-2:] == ["JSONDecodeError", "StopIteration"]
     assert transport_failure(exc) is None
     assert classify(exc, http_requests=1, error_status=None) == ERROR_PROVIDER
 
@@ -292,6 +304,10 @@ def test_openai_timeout_and_connection_errors_are_the_provider(
 
     slow = raised_by(lambda: call(server(None), timeout=0.2))
     assert type(slow) is openai.APITimeoutError
+    # openai -> httpx -> httpcore: the root cause is the innermost explicit cause.
+    assert slow.__cause__ is not None and slow.__cause__.__cause__ is not None
+    assert root_cause(slow) is slow.__cause__.__cause__
+    assert type(root_cause(slow)).__name__ == "ReadTimeout"
     assert transport_failure(slow) == "timeout (TimeoutError)"
     assert verdicts(slow) == (ERROR_PROVIDER, ERROR_PROVIDER)
     refused = raised_by(lambda: call(f"http://127.0.0.1:{_closed_port()}"))
@@ -441,6 +457,7 @@ def test_a_request_missing_from_the_cassette_is_the_harness(tmp_path: Path) -> N
     with recorder.use_cassette(str(tmp_path / "empty.yaml")):
         exc = raised_by(lambda: httpx.post("http://replay.invalid/v1/chat/completions", json={}))
     assert type(exc) is CannotOverwriteExistingCassetteException
+    assert "Can't play back this request" in str(exc)  # the text survives litellm's wrapping
     assert is_replay_miss(exc) is True
     assert innermost_layer(exc) == "harness"  # vcrpy's frames are the harness's
     assert verdicts(exc) == (ERROR_HARNESS, ERROR_HARNESS)
@@ -558,9 +575,127 @@ def test_root_cause_follows_causes_and_instructors_attempts() -> None:
     ("/work/main/harness/verdict/pipeline.py", "harness"),
     ("C:\\work\\litellm\\main.py", "litellm"),
     ("/work/litellm", None),
+    # A checkout in a folder named like a layer: a top-level module of site-packages is nobody's.
+    ("/home/u/litellm/.venv/lib/python3.11/site-packages/typing_extensions.py", None),
 ])
 def test_innermost_layer_by_where_the_frame_lives(path: str, layer: str | None) -> None:
     code = compile("def boom():\n    raise RuntimeError('x')\n", path, "exec")
     namespace: dict[str, Any] = {}
     exec(code, namespace)
     assert innermost_layer(raised_by(namespace["boom"])) == layer
+
+
+def test_instructor_wrapping_a_litellm_error_blames_litellm_not_instructor() -> None:
+    client = instructor.from_litellm(litellm.completion, mode=instructor.Mode.JSON)
+    exc = raised_by(lambda: client.chat.completions.create(
+        model="openai/gpt-4o-mini", messages=MESSAGES, response_model=User,  # type: ignore[arg-type]
+        max_retries=1, mock_response="litellm.ContextWindowExceededError", api_key="k"))
+    assert type(exc).__name__ == "InstructorRetryException"
+    assert type(root_cause(exc)) is litellm.exceptions.ContextWindowExceededError
+    assert innermost_layer(exc) == "instructor"  # the wrapper's frames, not the cause's
+    assert classify(exc, http_requests=1, error_status=None) == ERROR_LITELLM
+
+
+def test_chain_lists_every_failed_attempt_of_instructor() -> None:
+    client = instructor.from_litellm(litellm.completion, mode=instructor.Mode.JSON)
+    exc = raised_by(lambda: client.chat.completions.create(
+        model="openai/gpt-4o-mini", messages=MESSAGES, response_model=User,  # type: ignore[arg-type]
+        max_retries=1, mock_response='{"name": "Jason", "age": "old"}', api_key="k"))
+    attempts = [a.exception for a in exc.failed_attempts]  # type: ignore[attr-defined]
+    assert len(attempts) == 2 and attempts[0] is not attempts[1]
+    found = chain(exc)
+    assert found[0] is exc
+    assert len(found) == 3
+    assert all(any(item is attempt for item in found) for attempt in attempts)
+
+
+def _invalid(age: str) -> pydantic.ValidationError:
+    exc = raised_by(lambda: User.model_validate_json(f'{{"name": "Jason", "age": "{age}"}}'))
+    assert isinstance(exc, pydantic.ValidationError)
+    return exc
+
+
+def test_root_cause_is_instructors_last_failed_attempt_when_nothing_else_is_linked() -> None:
+    from instructor.core.exceptions import FailedAttempt, InstructorRetryException
+
+    first, second, third = _invalid("a"), _invalid("b"), _invalid("c")
+
+    def give_up() -> None:
+        raise InstructorRetryException(
+            "Max retries exceeded", n_attempts=3, total_usage=0,
+            failed_attempts=[FailedAttempt(1, first), FailedAttempt(2, second),
+                             FailedAttempt(3, third)])
+
+    exc = raised_by(give_up)
+    assert exc.__cause__ is None and exc.__context__ is None
+    assert root_cause(exc) is third
+    assert describe(exc)[1].startswith("1 validation error for User\nage\n  Input should be a "
+                                       "valid integer, unable to parse string as an integer "
+                                       "[type=int_parsing, input_value='c'")
+    assert [item is e for item, e in zip(chain(exc), [exc, third, second, first],
+                                         strict=True)] == [True] * 4
+
+
+def test_root_cause_follows_a_failed_attempts_own_cause() -> None:
+    from instructor.core.exceptions import FailedAttempt, InstructorRetryException
+
+    def parse() -> None:
+        try:
+            json.loads('{"name": ')
+        except json.JSONDecodeError as exc:
+            raise ValueError("the answer is not JSON") from exc
+
+    attempt = raised_by(parse)
+
+    def give_up() -> None:
+        raise InstructorRetryException("Max retries exceeded", n_attempts=1, total_usage=0,
+                                       failed_attempts=[FailedAttempt(1, attempt)])  # type: ignore[arg-type]
+
+    assert type(root_cause(raised_by(give_up))) is json.JSONDecodeError
+
+
+def test_root_cause_and_chain_survive_a_cause_cycle() -> None:
+    def self_caused() -> None:
+        exc = RuntimeError("loop")
+        raise exc from exc
+
+    exc = raised_by(self_caused)
+    assert root_cause(exc) is exc
+    assert chain(exc) == [exc]
+    first, second = ValueError("a"), ValueError("b")
+    first.__cause__, second.__cause__ = second, first
+    assert root_cause(first) is first
+    assert chain(first) == [first, second]
+
+
+def test_a_timeout_anywhere_in_the_chain_makes_it_a_timeout() -> None:
+    # A wrapper reporting a timeout over a transport error that is not one.
+    def timed_out_after_a_reset() -> None:
+        try:
+            raise ConnectionResetError(104, "Connection reset by peer")
+        except ConnectionResetError:
+            raise litellm.exceptions.Timeout("Request timed out", model="gpt-4o-mini",
+                                             llm_provider="openai") from None
+
+    exc = raised_by(timed_out_after_a_reset)
+    assert [type(e).__name__ for e in chain(exc)] == ["Timeout", "ConnectionResetError"]
+    assert transport_failure(exc) == "timeout (ConnectionResetError)"
+    assert verdicts(exc) == (ERROR_PROVIDER, ERROR_PROVIDER)
+
+
+def test_a_pydantic_core_frame_is_pydantics_and_the_caller_is_blamed() -> None:
+    raise_in_core = compile(
+        "def validate(data):\n"
+        "    raise ValidationError.from_exception_data('User', [{'type': 'missing', "
+        "'loc': ('age',), 'input': data}])\n",
+        "/v/lib/python3.11/site-packages/pydantic_core/core_schema.py", "exec")
+    call_core = compile("def parse(validate):\n    validate({})\n",
+                        "/v/lib/python3.11/site-packages/instructor/processing/response.py",
+                        "exec")
+    core: dict[str, Any] = {"ValidationError": pydantic_core.ValidationError}
+    caller: dict[str, Any] = {}
+    exec(raise_in_core, core)
+    exec(call_core, caller)
+    exc = raised_by(lambda: caller["parse"](core["validate"]))
+    assert innermost_layer(exc) == "instructor"
+    assert verdicts(exc) == (Classification("error", "instructor"),) * 2

@@ -6,6 +6,7 @@ test that read them from the scenario would pass whatever the catalog said.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -325,4 +326,66 @@ def test_first_json(text: str, value: Any) -> None:
     ('{"count": 1}', [JASON], False),
 ])
 def test_delivered_matches(delivered: str, expected: Any, matches: bool | None) -> None:
+    assert delivered_matches(Observation(delivered_text=delivered), expected) is matches
+
+
+# --- edges the mutation run found untested ------------------------------------------------------
+
+_LONG_BIO = "x" * 300
+
+
+def test_a_long_raw_stream_mismatch_is_cut_at_200_characters_each_side() -> None:
+    streamed = json.dumps({"name": "Jason", "age": 25, "bio": _LONG_BIO})
+    plain = json.dumps({"name": "Jason", "age": 25, "bio": _LONG_BIO + "y"})
+    obs = Observation(final=JASON, raw_deltas=[streamed[:150], streamed[150:]],
+                      delivered_text=plain)
+    assert judge(get_scenario("raw_stream"), obs)[1] == [
+        f"streamed payload {streamed[:200]!r} != non-streamed payload {plain[:200]!r}"]
+    live = Observation(final=JASON, raw_deltas=['{"name": "Jim", ', f'"bio": "{_LONG_BIO}"}}'])
+    joined = '{"name": "Jim", ' + f'"bio": "{_LONG_BIO}"}}'
+    assert judge(get_scenario("raw_stream"), live, strict=False)[1] == [
+        f"streamed payload lacks the facts: {joined[:200]!r}"]
+
+
+def test_live_judging_without_facts_uses_the_expected_answer() -> None:
+    no_facts = Scenario("plain", "create", False, User, "p", JASON, "no facts given")
+    assert judge(no_facts, Observation(final={"name": "jason", "age": 25}), strict=False)[:2] == (
+        True, [])
+    assert judge(no_facts, Observation(final={"name": "Jason", "age": 2}), strict=False)[:2] == (
+        False, ["$.age: expected 25, got 2"])
+
+
+def test_live_judging_checks_partials_only_for_create_partial() -> None:
+    iterable = Observation(final=[JASON, SARAH, MIKE], yielded=[JASON, SARAH, MIKE])
+    assert judge(get_scenario("iterable_sync"), iterable, strict=False) == (
+        True, [], {"yielded": 3, "llm_chunks": 0, "payload_deltas": 0, "items": 3,
+                   "judged": "facts"})
+    # No final answer: the metrics stay the strict ones (against the expected answer).
+    no_final = Observation(yielded=[HALF, MORE])
+    assert judge(get_scenario("partial_sync"), no_final, strict=False) == (
+        False, ["no answer"], {"yielded": 2, "llm_chunks": 0, "payload_deltas": 0,
+                               "partials": 2, "incremental": False, "judged": "facts"})
+    nothing = Observation(final=PROFILE)
+    assert judge(get_scenario("partial_sync"), nothing, strict=False) == (
+        False, ["create_partial yielded nothing"],
+        {"yielded": 0, "llm_chunks": 0, "payload_deltas": 0, "partials": 0, "judged": "facts"})
+
+
+@pytest.mark.parametrize("text,value", [
+    ('answer: {"a": {"b": 1}}', {"a": {"b": 1}}),
+    ("[[1, 2], [3]]", [[1, 2], [3]]),
+    ('{"a": [1, [2]]} and [9]', {"a": [1, [2]]}),
+    ("x42", None),  # no object or array: a bare number is not an answer
+])
+def test_first_json_takes_the_first_opening_bracket(text: str, value: Any) -> None:
+    assert first_json(text) == value
+
+
+@pytest.mark.parametrize("delivered,expected,matches", [
+    ('{"user": {"name": "Jason", "age": 25}}', {"user": {"name": "Jason", "age": 25}}, True),
+    ('[[{"name": "Jason", "age": 25}]]', [[JASON]], True),
+    ("x42", 42, False),
+])
+def test_delivered_matches_takes_the_first_opening_bracket(delivered: str, expected: Any,
+                                                           matches: bool) -> None:
     assert delivered_matches(Observation(delivered_text=delivered), expected) is matches

@@ -423,3 +423,37 @@ def test_bodies_that_are_not_text_pass_through() -> None:
     assert scrub_body(b"") == b""
     parsed = {"access_token": "abc"}
     assert scrub_body(parsed) is parsed
+
+
+# --- edges the mutation run found untested ------------------------------------------------------
+
+def test_a_secret_inside_a_longer_one_does_not_split_it() -> None:
+    # Longest first: the outer secret goes whole, not around the inner one.
+    assert scrub_text("xabcdefghx", ["bcdefg", "abcdefgh"]) == f"x{REDACTED}x"
+
+
+def test_header_values_that_are_not_text_pass_untouched() -> None:
+    assert scrub_headers({"x-retry-count": 3, "x-flag": None, "accept": ["*/*"]}) == {
+        "x-retry-count": 3, "x-flag": None, "accept": ["*/*"]}
+
+
+def test_a_query_parameter_carrying_a_given_secret_is_dropped() -> None:
+    assert scrub_uri("https://h.example/x?q=my-secret-1&alt=sse", ["my-secret-1"]) == \
+        "https://h.example/x?alt=sse"
+
+
+def test_userinfo_with_an_at_sign_in_the_password_is_removed_whole() -> None:
+    assert scrub_uri("https://user:p@ss@h.example/v1") == "https://h.example/v1"
+
+
+def test_blank_query_parameters_and_form_fields_are_kept() -> None:
+    assert scrub_uri("https://h.example/x?stream=&key=abc") == "https://h.example/x?stream="
+    assert scrub_body("grant_type=x&scope=&assertion=abc", "application/x-www-form-urlencoded") \
+        == f"grant_type=x&scope=&assertion={REDACTED}"
+
+
+def test_a_form_is_recognised_by_its_content_type_alone() -> None:
+    assert scrub_body("client_id=a&client_secret=b", "application/x-www-form-urlencoded") == \
+        f"client_id=a&client_secret={REDACTED}"
+    assert scrub_body("client_id=a&scope=my-secret-1", "application/x-www-form-urlencoded",
+                      ["my-secret-1"]) == f"client_id=a&scope={REDACTED}"

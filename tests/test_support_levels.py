@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from harness.matrix.levels import (
     SYMBOLS,
+    Evidence,
     Level,
+    Verdict,
     decide_async,
     decide_full,
     decide_iterable,
@@ -582,3 +584,67 @@ def test_async_without_its_sync_twin_is_not_counted() -> None:
     assert [(e.cell_id, e.note) for e in v.evidence] == [
         ("p-json-async", "error (litellm): APIError"),
         ("p-tools-async", "pass; not counted: its sync twin does not pass")]
+
+
+# --- edges the mutation run found untested ------------------------------------------------------
+
+def test_every_column_says_when_it_measured_nothing() -> None:
+    assert decide_full([]) == Verdict(Level.UNMEASURED, "no raw_stream cell was run")
+    assert decide_partial([]) == Verdict(Level.UNMEASURED, "no create_partial cell was run")
+    assert decide_iterable([]) == Verdict(Level.UNMEASURED, "no create_iterable cell was run")
+    assert decide_async([]) == Verdict(Level.UNMEASURED, "no async cell was run")
+
+
+def test_raw_notes_count_missing_metrics_as_zero() -> None:
+    no_deltas = decide_full([bare("raw_stream", "pass", http_streams=1)])
+    assert [e.note for e in no_deltas.evidence] == [
+        "single delta: 0 payload deltas over 1 HTTP stream"]
+    no_streams = decide_full([bare("raw_stream", "pass", raw_deltas=3)])
+    assert [e.note for e in no_streams.evidence] == [
+        "faked: 3 payload deltas over 0 HTTP streams"]
+
+
+def test_fault_notes_read_pass_alone_and_a_missing_layer_as_nothing() -> None:
+    odd_pass = CellResult("p", "tools", "partial_sync", "pass", layer="provider",
+                          exception_type="Warning", metrics={"incremental": True})
+    no_layer = CellResult("p", "tools", "partial_async", "fail", metrics={})
+    v = decide_partial([odd_pass, no_layer])
+    assert [e.note for e in v.evidence] == ["pass, incremental", "fail"]
+    assert v.reason == "only sync passes; partial_async fails in tools"
+
+
+def test_stream_columns_when_litellm_refuses_every_mode_or_nothing_passes() -> None:
+    refused = [make_cell("p", m, s, "unsupported", "litellm", "UnsupportedParamsError")
+               for m in ("tools", "json") for s in ("iterable_sync", "iterable_async")]
+    v = decide_iterable(refused)
+    assert (v.level, v.reason) == (Level.NONE, "litellm refuses every mode")
+    assert [e.note for e in v.evidence] == ["unsupported (litellm): UnsupportedParamsError"] * 4
+    failing = [make_cell("p", "tools", s, "fail", "instructor", "ValidationError")
+               for s in ("iterable_sync", "iterable_async")]
+    v = decide_iterable(failing)
+    assert (v.level, v.reason) == (Level.NONE, "create_iterable never passes")
+    assert [e.note for e in v.evidence] == ["fail (instructor): ValidationError"] * 2
+
+
+def test_no_async_pass_is_none_with_its_evidence() -> None:
+    v = decide_async([make_cell("p", "tools", "sync"), make_cell("p", "tools", "async", "fail")])
+    assert v == Verdict(Level.NONE, "no async scenario passes",
+                        (Evidence("p-tools-async", "fail (provider)"),))
+
+
+def test_each_column_names_its_own_cells_that_measured_nothing() -> None:
+    cells = [make_cell("p", "tools", "raw_stream"),
+             make_cell("p", "json", "raw_stream", "skipped"),
+             make_cell("p", "tools", "partial_sync"), make_cell("p", "tools", "partial_async"),
+             make_cell("p", "json", "partial_async", "error", "harness", "CassetteMissingError"),
+             make_cell("p", "tools", "sync"), make_cell("p", "tools", "async"),
+             make_cell("p", "json", "nested", "skipped")]
+    row = decide_row(cells)
+    assert {column: verdict.unmeasured for column, verdict in row.items()} == {
+        "Full Streaming": ("p-json-raw_stream",),
+        "Partial Streaming": ("p-json-partial_async",),
+        "Iterable Streaming": (),
+        "Async Support": ("p-json-partial_async",)}
+    assert {column: verdict.level for column, verdict in row.items()} == {
+        "Full Streaming": Level.FULL, "Partial Streaming": Level.FULL,
+        "Iterable Streaming": Level.UNMEASURED, "Async Support": Level.FULL}
