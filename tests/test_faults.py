@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from harness.cells import Cell
-from harness.emulators.server import emulator_host
 from harness.emulators.families import ANY_WIRE
+from harness.emulators.server import emulator_host
 from harness.providers import get_provider
 from harness.recording import serializer as fmt
 from harness.recording.evidence import wire_fault
