@@ -159,7 +159,8 @@ def render_html(data: dict[str, Any]) -> str:
         body += ["<h2>Streaming support per pair (instructor / litellm)</h2>",
                  *_support(data, ran),
                  "<h2>Every cell per pair (instructor / litellm)</h2>",
-                 "<p>Click a verdict that is not a pass for its evidence; Esc closes.</p>",
+                 "<p>Click a verdict marked + for its evidence (exception, message, drift); Esc "
+                 "closes.</p>",
                  *_cells(data, ran)]
     else:
         body.append("<p>No pair ran: nothing to compare.</p>")
