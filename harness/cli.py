@@ -29,9 +29,16 @@ def main() -> None:
         raise
     except Exception as exc:  # click usage errors
         import click
-        if isinstance(exc, click.ClickException):
-            exc.show()
+        # typer >= 0.2x raises the usage errors of its own vendored click, which are not
+        # click.ClickException: both kinds have show() and an exit code.
+        if isinstance(exc, click.ClickException) or (
+                callable(getattr(exc, "show", None)) and hasattr(exc, "exit_code")):
+            exc.show()  # type: ignore[attr-defined]
             sys.exit(2)
-        if isinstance(exc, click.exceptions.Abort):
+        if isinstance(exc, (click.exceptions.Abort, typer.Abort)):
             sys.exit(130)
         raise
+
+
+if __name__ == "__main__":  # `python -m harness.cli`: how `conformance grid` runs each pair
+    main()

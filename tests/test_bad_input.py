@@ -126,3 +126,13 @@ def test_resuming_the_journal_of_another_kind_of_run(tmp_path: Path) -> None:
     _one_line_error(outcome, "this journal is from a run with target 'live', not 'emulator'; "
                              "resume with the same command, or run without --resume")
     assert _files(tmp_path / "c") == []
+
+
+@pytest.mark.parametrize("args,needle", [
+    (("run", "--nope"), "No such option: --nope"),
+    (("grid", "--litellm", "1.83.0"), "Missing option '--instructor'"),
+])
+def test_a_usage_error_is_a_message_not_a_traceback(args: tuple[str, ...], needle: str) -> None:
+    outcome = run_cli(*args)
+    assert outcome.code == 2, outcome.stderr
+    assert needle in outcome.stderr and "Traceback" not in outcome.stderr

@@ -22,7 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("harness.providers", "harness.cells"),
     ("harness.verdict", "harness.matrix"),  # decisions over results and evidence
     ("harness.run", "harness.baseline", "harness.gonogo", "harness.exact"),
-    ("harness.reports",),
+    ("harness.reports", "harness.grid"),  # report writers; the grid runs and reports pairs
     ("harness.commands",),
     ("harness.cli",),
 )
