@@ -61,6 +61,7 @@ def execute(sel: Selection, session: SessionOptions | None = None,
     from harness.cells import select_cells
     from harness.recording.paths import DEFAULT_CASSETTE_DIR, DEFAULT_REPORT_DIR
     from harness.results import load_results
+    from harness.run.lock import reports_lock
     from harness.run.session import SessionOptions, check_writable
     from harness.run.settings import RunSettings
     from harness.run.targets import check_model
@@ -85,8 +86,9 @@ def execute(sel: Selection, session: SessionOptions | None = None,
                            strict_replay=sel.strict_replay)
     if sel.target != "replay" and options.record_mode != "none":
         check_writable(settings.cassette_dir, "cassettes", "--cassettes")
-    code = _run_and_report(sel, cells, settings, options, out_dir, old, baseline,
-                           update_baseline)
+    with reports_lock(out_dir):
+        code = _run_and_report(sel, cells, settings, options, out_dir, old, baseline,
+                               update_baseline)
     if expected is not None and expect is not None and code != 130:
         code = max(code, _check_expected(expected, expect, out_dir))
     return code

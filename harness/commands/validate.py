@@ -39,6 +39,7 @@ def validate(provider: str = typer.Option(..., "--provider", "-p", help="The pro
     from harness.recording.paths import DEFAULT_CASSETTE_DIR
     from harness.results import RunResults
     from harness.run.journal import journal_path
+    from harness.run.lock import reports_lock
     from harness.run.retry import RetryPolicy
     from harness.run.session import SessionOptions, check_writable, run_session
     from harness.run.settings import RunSettings
@@ -63,13 +64,15 @@ def validate(provider: str = typer.Option(..., "--provider", "-p", help="The pro
                              retry=RetryPolicy(max_retries=retries))
     with tempfile.TemporaryDirectory(prefix="conformance-validate-") as scratch:
         folder = out or Path(scratch)  # the journal lives somewhere; kept only with --out
-        outcome = run_session(cells, settings, options, folder, console,
-                              {"target": "live", "command": "validate", "provider": provider})
-        if out:
-            RunResults(run={"target": "live", "command": "validate"},
-                       cells=outcome.cells).write(out / "results.json")
-            if not outcome.interrupted:
-                journal_path(out).unlink(missing_ok=True)
+        with reports_lock(folder):
+            outcome = run_session(cells, settings, options, folder, console,
+                                  {"target": "live", "command": "validate",
+                                   "provider": provider})
+            if out:
+                RunResults(run={"target": "live", "command": "validate"},
+                           cells=outcome.cells).write(out / "results.json")
+                if not outcome.interrupted:
+                    journal_path(out).unlink(missing_ok=True)
     if outcome.interrupted:
         raise typer.Exit(130)
     go, verdicts = decide(outcome.cells.values(), mode or ())

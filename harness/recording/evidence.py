@@ -252,17 +252,21 @@ def reported_model(pairs: list[Pair], wire: WireFamily) -> str | None:
     return None
 
 
-def redirect(pairs: list[Pair]) -> str | None:
+def redirect_text(status: int, url: str, location: str) -> str:
     """A redirect the provider answered with (never followed), named by both origins."""
+    source, target = _origin(url), _origin(urljoin(url, location)) if location else ""
+    where = "another origin" if target != source else "the same origin"
+    return (f"HTTP {status} redirect from {source} to {target or '(no Location)'} ({where}); "
+            f"the harness never follows a redirect with credentials")
+
+
+def redirect(pairs: list[Pair]) -> str | None:
+    """The first redirect among recorded interactions, as redirect_text names it."""
     for request, response in pairs:
         status = _status(response)
         if 300 <= status < 400:
             location = header(response.get("headers"), "location")
-            source = _origin(str(getattr(request, "uri", "") or ""))
-            target = _origin(urljoin(str(getattr(request, "uri", "") or ""), location))
-            where = "another origin" if target != source else "the same origin"
-            return (f"HTTP {status} redirect from {source} to {target or '(no Location)'} "
-                    f"({where}); the harness never follows a redirect with credentials")
+            return redirect_text(status, str(getattr(request, "uri", "") or ""), location)
     return None
 
 

@@ -14,27 +14,51 @@ import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
+Redirect = tuple[int, str, str]  # (status, the request's URL, the Location it named)
 
-def _forcing(original: Callable[..., Any], name: str) -> Callable[..., Any]:
+
+def _note(seen: list[Redirect], response: Any, url: Any) -> None:
+    status = getattr(response, "status_code", None) or getattr(response, "status", None)
+    if isinstance(status, int) and 300 <= status < 400:
+        location = str(response.headers.get("location", ""))
+        seen.append((status, str(getattr(response, "url", None) or url), location))
+
+
+def _sync(original: Callable[..., Any], seen: list[Redirect]) -> Callable[..., Any]:
     @functools.wraps(original)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        kwargs[name] = False
-        return original(self, *args, **kwargs)
-    return wrapper
+    def send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs["follow_redirects"] = False
+        response = original(self, request, *args, **kwargs)
+        _note(seen, response, request.url)
+        return response
+    return send
+
+
+def _async(original: Callable[..., Any], flag: str, seen: list[Redirect]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    async def send(self: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs[flag] = False
+        response = await original(self, *args, **kwargs)
+        _note(seen, response, args[1] if len(args) > 1 else getattr(args[0], "url", ""))
+        return response
+    return send
 
 
 @contextlib.contextmanager
-def no_redirects() -> Iterator[None]:
-    """Within the block, httpx and aiohttp return redirects instead of following them."""
+def no_redirects(seen: list[Redirect]) -> Iterator[None]:
+    """Within the block, httpx and aiohttp return redirects instead of following them; each
+    redirect answered is noted in `seen`."""
     import aiohttp
     import httpx
 
-    patched = [(httpx.Client, "send", "follow_redirects"),
-               (httpx.AsyncClient, "send", "follow_redirects"),
-               (aiohttp.ClientSession, "_request", "allow_redirects")]
+    patched = [(httpx.Client, "send", _sync(httpx.Client.send, seen)),
+               (httpx.AsyncClient, "send",
+                _async(httpx.AsyncClient.send, "follow_redirects", seen)),
+               (aiohttp.ClientSession, "_request",
+                _async(aiohttp.ClientSession._request, "allow_redirects", seen))]
     originals = [(cls, attr, getattr(cls, attr)) for cls, attr, _ in patched]
-    for (cls, attr, flag), (_, _, original) in zip(patched, originals, strict=True):
-        setattr(cls, attr, _forcing(original, flag))
+    for cls, attr, wrapper in patched:
+        setattr(cls, attr, wrapper)
     try:
         yield
     finally:

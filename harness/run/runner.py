@@ -34,7 +34,7 @@ from harness.run.settings import RunSettings, call_kwargs
 from harness.scenarios import get_scenario
 from harness.scenarios.base import Observation
 from harness.scenarios.execute import run_scenario
-from harness.secrets.record import with_encodings
+from harness.secrets.record import register_secret, with_encodings
 from harness.secrets.variables import secret_values, url_secrets
 from harness.verdict.pipeline import CellEvidence, Verdict, decide
 from harness.versions import library_versions
@@ -48,6 +48,7 @@ class Attempt:
     error: BaseException | None = None
     cassette: Any = None
     model: str = ""
+    redirects: list[tuple[int, str, str]] = field(default_factory=list)  # answered, not followed
 
 
 def _now() -> str:
@@ -72,6 +73,8 @@ class Runner:
             else "new_episodes")
         self.recorder = Recorder(record_mode)
         self.versions = library_versions()
+        for secret in url_secrets(settings.base_url or ""):
+            register_secret(secret)  # a gateway key in --base-url: redacted wherever it lands
         self._reanswer: dict[str, Runner] = {}  # by model: emulator runners for drifted cells
 
     def close(self) -> None:
@@ -112,7 +115,7 @@ class Runner:
             and not cassette.all_played) else 0
         evidence = CellEvidence(get_scenario(cell.scenario), attempt.observation, attempt.error,
                                 pairs, self.settings.target, self._deterministic(provider, state),
-                                provider.wire, unplayed, state.loaded or {})
+                                provider.wire, unplayed, state.loaded or {}, attempt.redirects)
         verdict = decide(evidence)
         if drift is None:
             return self._result(cell, state, attempt, verdict, start)
@@ -136,7 +139,7 @@ class Runner:
         guard = block_network() if self.settings.target == "replay" else (
             block_network(allow_loopback=True) if self.settings.target == "emulator"
             else contextlib.nullcontext())
-        redirects = no_redirects() if self.settings.target != "replay" \
+        redirects = no_redirects(attempt.redirects) if self.settings.target != "replay" \
             else contextlib.nullcontext()
         scenario, mode = get_scenario(cell.scenario), get_mode(cell.mode)
         with self.recorder.vcr.use_cassette(str(state.path)) as cassette, guard, redirects:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 import multiprocessing
+import os
 import time
 from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -29,6 +30,8 @@ from harness.run.progress import RunProgress
 from harness.run.retry import RetryBudget, RetryPolicy
 from harness.run.settings import RunSettings
 from harness.run.targets import check_record_mode, missing_credentials
+from harness.secrets.record import register_secret
+from harness.secrets.variables import url_secrets
 
 
 @dataclass
@@ -96,7 +99,8 @@ class _Pool:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["harness.run.worker"])
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                        initializer=worker.init, initargs=(settings,))
+                                        initializer=worker.init,
+                                        initargs=(settings, os.getpid()))
 
     def submit(self, cell: Cell, kind: str) -> Future:
         return self.pool.submit(worker.attempt, cell, kind)
@@ -115,6 +119,8 @@ def _crashed(cell: Cell, exc: BaseException, target: str) -> CellResult:
 def run_session(cells: list[Cell], settings: RunSettings, options: SessionOptions,
                 out_dir: Path, console: Console, run_info: dict[str, Any]) -> SessionResult:
     """Run `cells`, journaling each as it ends; a Ctrl-C keeps every finished cell."""
+    for secret in url_secrets(settings.base_url or ""):
+        register_secret(secret)  # this process writes the journal and results: it must know
     work = plan(cells, settings, options)
     path = journal.journal_path(out_dir)
     done: dict[str, CellResult] = {}

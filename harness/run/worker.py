@@ -6,7 +6,13 @@ processes: cells run in parallel only across worker processes, never across thre
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
+import os
+import signal
+import threading
+import time
 from typing import Any
 
 from harness.cells import Cell
@@ -31,11 +37,37 @@ def quiet_libraries() -> None:
     logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
 
-def init(settings: RunSettings) -> None:
-    """Set this process up to run attempts against `settings`' target."""
+def init(settings: RunSettings, parent: int | None = None) -> None:
+    """Set this process up to run attempts against `settings`' target.
+
+    A worker process (`parent` given) ends with the run that started it: a killed run must not
+    leave workers recording cassettes behind it.
+    """
     global _SETTINGS
     _SETTINGS = settings
     quiet_libraries()
+    if parent is not None:
+        _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    # The kernel's parent-death signal reaches a worker when its direct parent (the
+    # forkserver) dies; the watchdog covers the run's own process, which is not that parent.
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.25)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)  # the run is gone: stop at once, nothing half-saved survives
+            except PermissionError:
+                pass
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def runner_for(kind: str) -> Runner:

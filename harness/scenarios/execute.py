@@ -165,7 +165,7 @@ def _timed_out(seconds: float) -> CallTimeout:
 
 
 @contextlib.contextmanager
-def wall_clock(seconds: float | None) -> Iterator[None]:
+def wall_clock(seconds: float | None, fired: list[bool] | None = None) -> Iterator[None]:
     """Raise CallTimeout in this (main) thread once `seconds` have passed, whatever it waits on.
 
     A socket read timeout bounds one read; a server trickling a byte every second, or sending
@@ -176,6 +176,8 @@ def wall_clock(seconds: float | None) -> Iterator[None]:
         return
 
     def alarm(signum: int, frame: Any) -> None:
+        if fired is not None:
+            fired.append(True)  # libraries rewrap what we raise ("Connection error"): say it
         raise _timed_out(seconds)
 
     previous = signal.signal(signal.SIGALRM, alarm)
@@ -197,11 +199,20 @@ def run_scenario(scenario: Scenario, mode: instructor.Mode, model: str,
     """
     if scenario.is_async:
         coro = run_async(scenario, mode, model, call_kwargs, observation)
+        start = time.monotonic()
         try:
             return loop.run_until_complete(asyncio.wait_for(coro, timeout) if timeout else coro)
-        except TimeoutError as exc:
-            if timeout and not str(exc):  # wait_for's own, not a library's timeout
-                raise _timed_out(timeout) from exc
+        except (Exception, asyncio.CancelledError):
+            # wait_for cancels the call at the deadline; libraries rewrap the cancellation.
+            if timeout and time.monotonic() - start >= timeout:
+                raise _timed_out(timeout) from None
             raise
-    with wall_clock(timeout):
-        return run_sync(scenario, mode, model, call_kwargs, observation)
+    fired: list[bool] = []
+    try:
+        with wall_clock(timeout, fired):
+            return run_sync(scenario, mode, model, call_kwargs, observation)
+    except Exception as exc:
+        if fired and timeout and not isinstance(exc, CallTimeout):
+            # `from None`: the library's rewrap is kept as context, not named the cause.
+            raise _timed_out(timeout) from None
+        raise

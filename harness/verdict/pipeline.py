@@ -47,6 +47,7 @@ class CellEvidence:
     wire: WireFamily  # the provider's wire family: which keys say what
     unplayed: int = 0  # recorded interactions a replay did not use
     provenance: dict[str, Any] = field(default_factory=dict)  # of the replayed cassette
+    redirects: list[tuple[int, str, str]] = field(default_factory=list)  # answered live
 
 
 @dataclass

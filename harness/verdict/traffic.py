@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from harness.recording.evidence import (
     http_status,
     redirect,
+    redirect_text,
     reported_model,
     retry_after,
     transient_reason,
@@ -47,7 +48,8 @@ def wire(ev: CellEvidence, v: Verdict) -> None:
                 v.metrics["retry_after_s"] = wait
     if v.outcome not in ("pass", "fail", "error") or v.layer == "harness":
         return
-    moved = redirect(ev.pairs)
+    # Seen live (real origins: the recorder hides loopback ports), else from the recording.
+    moved = redirect_text(*ev.redirects[0]) if ev.redirects else redirect(ev.pairs)
     if moved:  # whatever the library made of a 3xx, the provider sent it
         v.outcome, v.layer, v.exception_type = "error", "provider", "Redirect"
         v.message = moved
