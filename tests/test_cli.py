@@ -46,11 +46,18 @@ def test_run_writes_results_and_table(tmp_path: Path) -> None:
 
 
 def test_missing_cassettes_exit_1_and_name_the_command(tmp_path: Path) -> None:
-    proc = _cli("run", "-p", "mistral", "-s", "sync", "--cassettes", str(tmp_path / "none"),
-                "--out", str(tmp_path))
-    assert proc.returncode == 1
-    data = json.loads((tmp_path / "results.json").read_text())
-    assert all(c["layer"] == "harness" for c in data["cells"])
+    # A project's own scenario with no cassette recorded yet (the guide pack's replay from
+    # the cassettes shipped with the package, so they are never missing).
+    (tmp_path / "own_scenarios.py").write_text(
+        "from pydantic import BaseModel\nfrom harness.scenarios import scenario\n"
+        "class Item(BaseModel):\n    name: str\n"
+        "scenario('own_item', model=Item, prompt='Extract: a pen', expected={'name': 'pen'})\n")
+    proc = _cli("run", "-p", "mistral", "-s", "own_item", "--scenarios", "own_scenarios",
+                "--cassettes", str(tmp_path / "none"), "--out", str(tmp_path / "out"),
+                cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    data = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert [c["layer"] for c in data["cells"]] == ["harness"] * 4
     assert "conformance record --provider mistral" in data["cells"][0]["message"]
 
 

@@ -29,7 +29,7 @@ FAULTS = [
     ("server_error", {}, SYNC, "http_status", 500),
     ("unavailable", {}, STREAM, "http_status", 503),
     ("html", {"status": 502}, SYNC, "http_status", 502),
-    ("slow", {"seconds": 6}, SYNC, "transient", "timeout"),
+    ("slow", {"seconds": 8}, SYNC, "transient", "timeout"),
     ("reset", {}, SYNC, "transient", "connection reset"),
     ("disconnect_mid_stream", {}, STREAM, "transient", "connection dropped mid-response"),
     ("malformed_chunk", {}, STREAM, "wire_fault", "malformed JSON in stream event"),
@@ -60,7 +60,7 @@ def live_env(live: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _settings(folder: Path) -> RunSettings:
     # A wall-clock bound on the whole call: room for a first call under load, below `slow`.
-    return RunSettings(target="live", cassette_dir=folder, timeout=3.0)
+    return RunSettings(target="live", cassette_dir=folder, timeout=5.0)
 
 
 @pytest.mark.parametrize("fault,params,scenario,metric,expected", FAULTS,
@@ -94,7 +94,7 @@ def test_each_fault_is_a_provider_error_never_a_fail(live_env: None, tmp_path: P
     ("openai", "server_error", {}, STREAM),
     ("openai", "unavailable", {}, SYNC),
     ("openai", "reset", {}, STREAM),
-    ("openai", "slow", {"seconds": 6}, SYNC),
+    ("openai", "slow", {"seconds": 8}, SYNC),
     ("openai", "disconnect_mid_stream", {}, STREAM),
     ("anthropic", "unavailable", {}, STREAM),
 ])

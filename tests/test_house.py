@@ -15,9 +15,10 @@ HARNESS = Path(__file__).resolve().parents[1] / "harness"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("harness", "harness.errors", "harness.versions", "harness.wire"),  # plain facts
-    ("harness.secrets", "harness.failures"),  # pure functions over values and exceptions
+    # pure functions over values and exceptions; the project configuration
+    ("harness.secrets", "harness.failures", "harness.config"),
     ("harness.recording", "harness.results", "harness.modes", "harness.llamacpp"),
-    ("harness.scenarios", "harness.expectations"),
+    ("harness.scenarios", "harness.expectations", "harness.packs"),
     ("harness.emulators",),
     ("harness.providers", "harness.cells"),
     ("harness.verdict", "harness.matrix"),  # decisions over results and evidence

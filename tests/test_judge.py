@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from harness.packs.guide.models import User
 from harness.scenarios import get_scenario
 from harness.scenarios.base import Observation, Scenario
-from harness.scenarios.models import User
 from harness.verdict.judge import delivered_matches, first_json, judge
 
 JASON: dict[str, Any] = {"name": "Jason", "age": 25}

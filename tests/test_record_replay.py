@@ -59,13 +59,33 @@ def test_cassette_carries_provenance_and_no_credentials(recorded: Path) -> None:
 
 
 def test_missing_cassette_names_the_record_command(tmp_path: Path) -> None:
-    runner = Runner(RunSettings(target="replay", cassette_dir=tmp_path))
-    result = runner.run_cell(Cell("openai", "json", "nested"))
-    runner.close()
+    from pydantic import BaseModel
+
+    from harness.scenarios import SCENARIOS, scenario
+
+    class Pen(BaseModel):
+        colour: str
+
+    # A scenario of the project's own: no cassette of it ships with the package.
+    own = scenario("own_pen", model=Pen, prompt="Extract: a red pen", expected={"colour": "red"})
+    try:
+        runner = Runner(RunSettings(target="replay", cassette_dir=tmp_path))
+        result = runner.run_cell(Cell("openai", "json", "own_pen"))
+        runner.close()
+    finally:
+        SCENARIOS.forget(own)
     assert (result.outcome, result.layer, result.exception_type) == (
         "error", "harness", "CassetteMissingError")
-    assert "run 'conformance record --provider openai --mode json --scenario nested'" in \
+    assert "run 'conformance record --provider openai --mode json --scenario own_pen'" in \
         result.message
+
+
+def test_the_guide_pack_replays_from_the_cassettes_it_ships(tmp_path: Path) -> None:
+    runner = Runner(RunSettings(target="replay", cassette_dir=tmp_path / "empty"))
+    result = runner.run_cell(Cell("openai", "json", "nested"))
+    runner.close()
+    assert result.outcome == "pass", result.message
+    assert result.cassette == "harness/packs/guide/cassettes/openai/json/nested.yaml"
 
 
 @pytest.mark.parametrize("content,expected", [

@@ -11,6 +11,9 @@ console = Console(stderr=True)
 ProviderOpt = typer.Option(None, "--provider", "-p", help="Provider name (repeatable).")
 ModeOpt = typer.Option(None, "--mode", "-m", help="Mode name (repeatable).")
 ScenarioOpt = typer.Option(None, "--scenario", "-s", help="Scenario name (repeatable).")
+ModulesOpt = typer.Option(None, "--scenarios", help="A module declaring scenarios, e.g. "
+                          "my_pkg.scenarios (repeatable; adds to [tool.conformance] "
+                          "scenarios).")
 CassetteOpt = typer.Option(None, "--cassettes", help="Cassette folder (default: ./cassettes).")
 OutOpt = typer.Option(None, "--out", help="Report folder (default: ./reports).")
 

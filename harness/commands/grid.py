@@ -40,20 +40,21 @@ def _now() -> str:
 def plan(instructor: list[str], litellm: list[str], cassettes: Path | None, out: Path | None,
          force: bool) -> Plan:
     """Check every input before anything is built: one line and exit 2 on the first problem."""
+    from harness.config import load
     from harness.grid import pypi
     from harness.grid.cache import cache_root, harness_requirements
     from harness.grid.versions import make_pairs, parse_versions, resolve
-    from harness.recording.paths import DEFAULT_CASSETTE_DIR, DEFAULT_REPORT_DIR
     from harness.run.session import check_writable
 
     # Refusals and malformed versions first: they need no network.
     asked = {"instructor": parse_versions("instructor", instructor),
              "litellm": parse_versions("litellm", litellm)}
-    folder = cassettes or DEFAULT_CASSETTE_DIR
+    config = load()
+    folder = cassettes or config.cassettes
     if not folder.is_dir():
         raise HarnessError(f"no cassette folder at {folder}; pass the folder to replay with "
                            f"--cassettes")
-    report_dir = out or DEFAULT_REPORT_DIR
+    report_dir = out or config.reports
     check_writable(report_dir, "reports", "--out")
     root = cache_root()
     lists = {lib: pypi.releases(lib, root) for lib in asked}

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import typer
 
-from harness.recording.paths import DEFAULT_REPORT_DIR
-
 ResultsOpt = typer.Option(None, "--results",
                           help="Results file (default: ./reports/results.json).")
 
 
 def _results_path(results: Path | None) -> Path:
-    return results or DEFAULT_REPORT_DIR / "results.json"
+    from harness.config import load
+
+    return results or load().reports / "results.json"
 
 
 def matrix(results: Path | None = ResultsOpt,

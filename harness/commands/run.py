@@ -12,6 +12,7 @@ import typer
 from harness.commands.common import (
     CassetteOpt,
     ModeOpt,
+    ModulesOpt,
     OutOpt,
     ProviderOpt,
     ScenarioOpt,
@@ -42,6 +43,7 @@ class Selection:
     base_url: str | None = None
     timeout: float | None = None
     strict_replay: bool = False
+    modules: list[str] = field(default_factory=list)  # --scenarios: scenario modules
 
     @property
     def filters(self) -> dict[str, list[str]]:
@@ -59,7 +61,7 @@ def execute(sel: Selection, session: SessionOptions | None = None,
     """Run the selected cells, write results and reports; the exit code."""
     from harness.baseline import load_baseline
     from harness.cells import select_cells
-    from harness.recording.paths import DEFAULT_CASSETTE_DIR, DEFAULT_REPORT_DIR
+    from harness.commands.project import project_config
     from harness.results import load_results
     from harness.run.lock import reports_lock
     from harness.run.session import SessionOptions, check_writable
@@ -71,19 +73,24 @@ def execute(sel: Selection, session: SessionOptions | None = None,
     # Read the baseline before running: a bad baseline fails fast, not after every cell.
     old = load_baseline(baseline, may_be_missing=update_baseline) if baseline else None
     expected = load_results(expect) if expect else None
+    config = project_config(cassettes=sel.cassettes, reports=sel.out, scenarios=sel.modules,
+                            providers=sel.providers, modes=sel.modes, timeout=sel.timeout,
+                            strict_replay=sel.strict_replay or None)
+    sel.providers, sel.modes = list(config.providers), list(config.modes)
     cells = select_cells(sel.providers, sel.modes, sel.scenarios)
     options = session or SessionOptions(verbose=verbose)
     check_model(sel.model, list(dict.fromkeys(c.provider for c in cells)))
     if sel.base_url and len({c.provider for c in cells}) != 1:
         raise HarnessError("--base-url needs exactly one --provider; for several, set "
                            "CONFORMANCE_<PROVIDER>_BASE_URL for each")
-    out_dir = sel.out or DEFAULT_REPORT_DIR
+    out_dir = config.reports
     check_writable(out_dir, "reports", "--out")
     settings = RunSettings(target=sel.target,  # type: ignore[arg-type]
-                           cassette_dir=sel.cassettes or DEFAULT_CASSETTE_DIR, model=sel.model,
+                           cassette_dir=config.cassettes, model=sel.model,
                            drop_params=sel.drop_params, base_url=sel.base_url,
-                           timeout=sel.timeout, record_mode=options.record_mode,
-                           strict_replay=sel.strict_replay)
+                           timeout=config.timeout, record_mode=options.record_mode,
+                           strict_replay=config.strict_replay, project_root=config.root,
+                           scenario_modules=config.scenarios, builtin=config.builtin)
     if sel.target != "replay" and options.record_mode != "none":
         check_writable(settings.cassette_dir, "cassettes", "--cassettes")
     with reports_lock(out_dir):
@@ -160,7 +167,8 @@ def _run_and_report(sel: Selection, cells: list[Cell], settings: RunSettings,
 
 
 def run(provider: list[str] | None = ProviderOpt, mode: list[str] | None = ModeOpt,
-        scenario: list[str] | None = ScenarioOpt, cassettes: Path | None = CassetteOpt,
+        scenario: list[str] | None = ScenarioOpt, scenarios: list[str] | None = ModulesOpt,
+        cassettes: Path | None = CassetteOpt,
         out: Path | None = OutOpt,
         drop_params: bool = typer.Option(False, "--drop-params",
                                          help="Run with litellm's drop_params on."),
@@ -178,12 +186,14 @@ def run(provider: list[str] | None = ProviderOpt, mode: list[str] | None = ModeO
         ) -> None:
     """Replay the recorded cassettes offline, then write results and the table."""
     sel = Selection("replay", provider or [], mode or [], scenario or [], cassettes, out,
-                    drop_params=drop_params, strict_replay=strict_replay)
+                    drop_params=drop_params, strict_replay=strict_replay,
+                    modules=scenarios or [])
     raise typer.Exit(execute(sel, None, baseline, update_baseline, verbose, expect))
 
 
 def record(provider: list[str] | None = ProviderOpt, mode: list[str] | None = ModeOpt,
-           scenario: list[str] | None = ScenarioOpt, cassettes: Path | None = CassetteOpt,
+           scenario: list[str] | None = ScenarioOpt,
+           scenarios: list[str] | None = ModulesOpt, cassettes: Path | None = CassetteOpt,
            out: Path | None = OutOpt,
            live: bool = typer.Option(False, "--live", help="Record against the real provider."),
            model: str | None = typer.Option(None, "--model", help="Model id to record."),
@@ -217,7 +227,8 @@ def record(provider: list[str] | None = ProviderOpt, mode: list[str] | None = Mo
                              retry=RetryPolicy(max_retries=retries, budget=retry_budget),
                              resume=resume, quiet=quiet, verbose=verbose)
     sel = Selection("live" if live else "emulator", provider or [], mode or [], scenario or [],
-                    cassettes, out, model, drop_params, base_url, timeout)
+                    cassettes, out, model, drop_params, base_url, timeout,
+                    modules=scenarios or [])
     raise typer.Exit(execute(sel, options))
 
 

@@ -13,10 +13,11 @@ from harness.errors import HarnessError
 def scan_secrets(paths: list[Path] | None = typer.Argument(
         None, help="Files or folders (default: cassettes/ and reports/).")) -> None:
     """Fail (exit 1) on anything credential-like; print file:line and kind, never the secret."""
-    from harness.recording.paths import DEFAULT_CASSETTE_DIR, DEFAULT_REPORT_DIR
+    from harness.config import load
     from harness.secrets.scan import scan_paths
 
-    targets = paths or [p for p in (DEFAULT_CASSETTE_DIR, DEFAULT_REPORT_DIR) if p.exists()]
+    config = load()
+    targets = paths or [p for p in (config.cassettes, config.reports) if p.exists()]
     if not targets:
         raise HarnessError("nothing to scan: no cassettes/ or reports/ here; pass paths")
     findings, files = scan_paths(targets)

@@ -34,9 +34,9 @@ def validate(provider: str = typer.Option(..., "--provider", "-p", help="The pro
              quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
     """Run the scenarios live against a provider and model; exit 0 = go, 1 = no-go."""
     from harness.cells import select_cells
+    from harness.commands.project import project_config
     from harness.gonogo import decide, render_table, to_json
     from harness.providers import get_provider
-    from harness.recording.paths import DEFAULT_CASSETTE_DIR
     from harness.results import RunResults
     from harness.run.journal import journal_path
     from harness.run.lock import reports_lock
@@ -48,12 +48,15 @@ def validate(provider: str = typer.Option(..., "--provider", "-p", help="The pro
 
     entry = get_provider(provider)
     check_model(model, [provider])
+    config = project_config(cassettes=cassettes)  # the project's own scenarios, loaded
     guide = [s.name for s in SCENARIOS if s.from_guide]
     cells = select_cells([provider], mode or (), scenario or guide)
     missing = missing_credentials(entry)
     if missing:
         raise MissingCredentialsError(provider, missing)
-    settings = RunSettings(target="live", cassette_dir=cassettes or DEFAULT_CASSETTE_DIR,
+    settings = RunSettings(target="live", cassette_dir=config.cassettes,
+                           project_root=config.root, scenario_modules=config.scenarios,
+                           builtin=config.builtin,
                            model=model, base_url=base_url, timeout=timeout,
                            record_mode="rewrite" if record else "none")
     if record:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CASSETTE_DIR = REPO_ROOT / "cassettes"
+# The guide pack's reference cassettes, shipped inside the package.
+DEFAULT_CASSETTE_DIR = Path(__file__).resolve().parents[1] / "packs" / "guide" / "cassettes"
 DEFAULT_REPORT_DIR = REPO_ROOT / "reports"
 
 

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from harness.errors import HarnessError
 
-LOCK_NAME = ".conformance.lock"
+
+def lock_path(folder: Path) -> Path:
+    """The lock of `folder`: kept outside it, so a reports folder holds only reports."""
+    key = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:24]
+    return Path(tempfile.gettempdir()) / "conformance-locks" / f"{key}.lock"
 
 
 @contextlib.contextmanager
@@ -19,8 +25,9 @@ def reports_lock(folder: Path) -> Iterator[None]:
 
     The lock is the kernel's (flock): a run that is killed releases it with its process.
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    path = lock_path(folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

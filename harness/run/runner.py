@@ -24,13 +24,13 @@ from harness.recording.cassette import CellCassette
 from harness.recording.drift import Drift
 from harness.recording.evidence import transient_reason
 from harness.recording.netguard import block_network
-from harness.recording.paths import REPO_ROOT, cassette_path
+from harness.recording.paths import REPO_ROOT
 from harness.recording.redirects import no_redirects
 from harness.recording.timing import client_timing
 from harness.recording.vcr_setup import Recorder
 from harness.results import CellResult
 from harness.run.drift import drift_message, drift_of
-from harness.run.settings import RunSettings, call_kwargs
+from harness.run.settings import RunSettings, call_kwargs, cell_cassette
 from harness.scenarios import get_scenario
 from harness.scenarios.base import Observation
 from harness.scenarios.execute import run_scenario
@@ -55,11 +55,18 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _relative(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        return str(path)
+_PACKAGE_PARENT = Path(__file__).resolve().parents[2]  # where `harness/` is installed
+
+
+def _relative(path: Path, root: Path | None = None) -> str:
+    """A cassette's path as results record it: from the project root, or (a cassette shipped
+    with a pack) from the installed package's folder; never absolute."""
+    for base in (root, REPO_ROOT, _PACKAGE_PARENT):
+        if base is None:
+            continue
+        with contextlib.suppress(ValueError):
+            return str(path.resolve().relative_to(base.resolve()))
+    return "/".join(path.parts[-4:])  # provider/mode/scenario.yaml under its folder
 
 
 class Runner:
@@ -94,8 +101,8 @@ class Runner:
         """Run one cell; never raises for a failing cell: the failure is the result."""
         start = time.perf_counter()
         provider = get_provider(cell.provider)
-        state = CellCassette(cassette_path(self.settings.cassette_dir, cell.provider,
-                                           cell.mode, cell.scenario), wire=provider.wire)
+        state = CellCassette(cell_cassette(self.settings, cell.provider, cell.mode,
+                                           get_scenario(cell.scenario)), wire=provider.wire)
         attempt = Attempt()
         with self.recorder.cell(state):
             try:
@@ -128,10 +135,10 @@ class Runner:
         if self.settings.target == "replay" and not state.path.is_file():
             raise CassetteMissingError(
                 f"no cassette for {cell.provider}/{cell.mode}/{cell.scenario} at "
-                f"{_relative(state.path)}: run 'conformance record --provider {cell.provider} "
+                f"{self._where(state)}: run 'conformance record --provider {cell.provider} "
                 f"--mode {cell.mode} --scenario {cell.scenario}'")
         if self.settings.target == "replay":
-            _check_cell(state, cell)
+            _check_cell(state, cell, self._where(state))
         if provider.before_cell is not None:
             provider.before_cell()
         attempt.model, kwargs = call_kwargs(self.settings, provider, state)
@@ -183,7 +190,7 @@ class Runner:
             self._reanswer[model] = Runner(replace(self.settings, target="emulator",
                                                    record_mode="none", model=model))
         result = self._reanswer[model].run_cell(cell)
-        result.target, result.cassette = "replay", _relative(state.path)
+        result.target, result.cassette = "replay", self._where(state)
         result.recorded_at = state.provenance().get("recorded_at")
         result.drift = drift.to_dict("re-answered")
         result.notes.insert(0, f"re-answered by the {cell.provider} emulator: the request "
@@ -193,6 +200,9 @@ class Runner:
     def _wall_clock(self) -> float | None:
         """--timeout bounds the whole call (streams included) when the network is real."""
         return self.settings.timeout if self.settings.target != "replay" else None
+
+    def _where(self, state: CellCassette) -> str:
+        return _relative(state.path, self.settings.project_root)
 
     def _keep_refusal(self, attempt: Attempt) -> None:
         # Nothing reached the wire (litellm refused the call): vcrpy saves no empty cassette,
@@ -210,7 +220,7 @@ class Runner:
             cell.provider, cell.mode, cell.scenario, verdict.outcome,  # type: ignore[arg-type]
             layer=verdict.layer, exception_type=verdict.exception_type,  # type: ignore[arg-type]
             message=verdict.message, target=self.settings.target, model=attempt.model,
-            cassette=_relative(state.path), duration_s=round(time.perf_counter() - start, 4),
+            cassette=self._where(state), duration_s=round(time.perf_counter() - start, 4),
             metrics=verdict.metrics, sent=verdict.sent, notes=verdict.notes,
             versions=self.versions, finished_at=finished,
             recorded_at=provenance.get("recorded_at") or (None if replay else finished),
@@ -253,13 +263,13 @@ class Runner:
         }
 
 
-def _check_cell(state: CellCassette, cell: Cell) -> None:
+def _check_cell(state: CellCassette, cell: Cell, where: str) -> None:
     """A cassette recorded for another cell is never replayed as this one."""
     found = state.provenance()
     recorded = tuple(found.get(k) for k in ("provider", "mode", "scenario"))
     if all(recorded) and recorded != (cell.provider, cell.mode, cell.scenario):
         raise CassetteCorruptError(
-            f"{_relative(state.path)} was recorded for {'/'.join(map(str, recorded))}, not "
+            f"{where} was recorded for {'/'.join(map(str, recorded))}, not "
             f"{cell.provider}/{cell.mode}/{cell.scenario}: re-record it with 'conformance "
             f"record --provider {cell.provider} --mode {cell.mode} --scenario {cell.scenario}'")
 

@@ -11,8 +11,9 @@ from harness.emulators.server import emulator_host
 from harness.errors import MissingCredentialsError, NoEmulatorError
 from harness.providers import Provider
 from harness.recording.cassette import CellCassette
-from harness.recording.paths import REPO_ROOT
+from harness.recording.paths import DEFAULT_CASSETTE_DIR, cassette_path
 from harness.run.targets import live_base_url
+from harness.scenarios.base import Scenario
 
 TargetKind = Literal["replay", "emulator", "live"]
 # Replays never connect; '.invalid' can never resolve, so a leak fails loudly, not silently.
@@ -24,7 +25,7 @@ class RunSettings:
     """How a run reaches its target and where its cassettes live."""
 
     target: TargetKind = "replay"
-    cassette_dir: Path = REPO_ROOT / "cassettes"
+    cassette_dir: Path = DEFAULT_CASSETTE_DIR
     model: str | None = None  # overrides each provider's default model (live/emulator)
     drop_params: bool = False
     base_url: str | None = None  # live: call this root instead of the provider's own URL
@@ -35,6 +36,21 @@ class RunSettings:
     # A replayed request that no longer matches its recording fails the cell, instead of being
     # re-answered by the provider's emulator (byte-exact replays only).
     strict_replay: bool = False
+    # The project: its root (paths in results are relative to it) and the scenario modules a
+    # worker process must load too.
+    project_root: Path | None = None
+    scenario_modules: tuple[str, ...] = ()
+    builtin: bool = True
+
+
+def cell_cassette(settings: RunSettings, provider: str, mode: str,
+                  scenario: Scenario) -> Path:
+    """Where a cell's cassette is: the project's, else (replaying) the one its pack ships."""
+    own = cassette_path(settings.cassette_dir, provider, mode, scenario.name)
+    if settings.target != "replay" or own.is_file() or scenario.bundled is None:
+        return own
+    shipped = cassette_path(scenario.bundled, provider, mode, scenario.name)
+    return shipped if shipped.is_file() else own
 
 
 def call_kwargs(settings: RunSettings, provider: Provider,

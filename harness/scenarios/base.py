@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -12,15 +13,19 @@ Kind = Literal["create", "partial", "iterable", "raw_stream"]
 
 @dataclass(frozen=True)
 class Scenario:
-    """One of the guide's examples: a prompt, a response model and the expected answer."""
+    """One call to check: the messages, the response model and the answer it must give.
+
+    Declared with `harness.scenarios.scenario(...)` (the guide's own are a pack like any).
+    """
 
     name: str
     kind: Kind
     is_async: bool
     response_model: type[BaseModel]
-    prompt: str
-    # For `iterable`, a list of objects in order; otherwise one object.
-    expected: dict[str, Any] | list[dict[str, Any]]
+    prompt: str  # the user message (when `messages` is not given)
+    # For `iterable`, a list of objects in order; otherwise one object. None: no fixed answer
+    # (a live-only scenario judged by `facts`; the emulators make one from the schema).
+    expected: dict[str, Any] | list[dict[str, Any]] | None
     description: str
     # The scenario whose sync/async twin this is (for the async-support rule).
     twin: str | None = None
@@ -29,6 +34,15 @@ class Scenario:
     # What a live (non-deterministic) answer must get right: a subset of `expected`. Strings
     # match case-insensitively, and a longer answer containing them ('123 Main Street') passes.
     facts: dict[str, Any] | list[dict[str, Any]] | None = None
+    # The whole conversation, when it is more than one user prompt.
+    messages: tuple[dict[str, Any], ...] = ()
+    max_retries: int | None = None  # instructor's re-asks (its default when None)
+    pack: str = "harness.packs.guide"  # the module that declared it
+    bundled: Path | None = None  # the pack's own cassettes, shipped beside it
+
+    def conversation(self) -> list[dict[str, Any]]:
+        """The messages sent to the model."""
+        return [dict(m) for m in self.messages] or [{"role": "user", "content": self.prompt}]
 
 
 @dataclass

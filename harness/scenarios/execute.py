@@ -67,8 +67,12 @@ def _capture_response(observation: Observation) -> Callable[..., None]:
     return hook
 
 
-def _messages(scenario: Scenario) -> list[dict[str, str]]:
-    return [{"role": "user", "content": scenario.prompt}]
+def _call_args(scenario: Scenario, model: str, call_kwargs: dict[str, Any]) -> dict[str, Any]:
+    args = dict(model=model, messages=scenario.conversation(),
+                response_model=scenario.response_model, **call_kwargs)
+    if scenario.max_retries is not None:
+        args["max_retries"] = scenario.max_retries
+    return args
 
 
 def _record(observation: Observation, obj: Any, counter: ChunkCounter, start: float) -> None:
@@ -105,8 +109,7 @@ def run_sync(scenario: Scenario, mode: instructor.Mode, model: str,
     client = instructor.from_litellm(litellm.completion, mode=mode)
     client.on("completion:kwargs", _capture_kwargs(observation))
     client.on("completion:response", _capture_response(observation))
-    args = dict(model=model, messages=_messages(scenario),
-                response_model=scenario.response_model, **call_kwargs)
+    args = _call_args(scenario, model, call_kwargs)
     start = time.perf_counter()
     with count_chunks() as counter:
         try:
@@ -133,8 +136,7 @@ async def run_async(scenario: Scenario, mode: instructor.Mode, model: str,
     client = instructor.from_litellm(litellm.acompletion, mode=mode)
     client.on("completion:kwargs", _capture_kwargs(observation))
     client.on("completion:response", _capture_response(observation))
-    args = dict(model=model, messages=_messages(scenario),
-                response_model=scenario.response_model, **call_kwargs)
+    args = _call_args(scenario, model, call_kwargs)
     start = time.perf_counter()
     with count_chunks() as counter:
         try:

@@ -18,8 +18,8 @@ import pytest
 
 from harness.emulators import anthropic_messages
 from harness.emulators.server import EmulatorHost
+from harness.packs.guide.models import User, UserProfile
 from harness.scenarios import get_scenario
-from harness.scenarios.models import User, UserProfile
 from tests.wire_samples import Exchange, is_sse, load_all, sample, sse_events, sse_json
 
 _PROFILE = get_scenario("partial_async")

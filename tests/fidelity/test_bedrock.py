@@ -23,8 +23,8 @@ from botocore.eventstream import EventStreamBuffer
 
 from harness.emulators import bedrock_converse
 from harness.emulators.server import EmulatorHost
+from harness.packs.guide.models import User, UserProfile
 from harness.scenarios import get_scenario
-from harness.scenarios.models import User, UserProfile
 from tests.wire_samples import Exchange, load_all, sample
 
 CLAUDE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"

@@ -1,0 +1,1 @@
+"""Scenario packs: modules that declare scenarios (the guide's is built in)."""
