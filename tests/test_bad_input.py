@@ -126,3 +126,35 @@ def test_resuming_the_journal_of_another_kind_of_run(tmp_path: Path) -> None:
     _one_line_error(outcome, "this journal is from a run with target 'live', not 'emulator'; "
                              "resume with the same command, or run without --resume")
     assert _files(tmp_path / "c") == []
+
+
+@pytest.mark.parametrize("args,line", [
+    (("run", "--bogus"),
+     "error: No such option: --bogus (Possible options: --out, --verbose); "
+     "see 'conformance run --help'"),
+    (("run", "-q"), "error: No such option: -q; see 'conformance run --help'"),
+    (("record", "--jobs", "0"),
+     "error: Invalid value for '--jobs' / '-j': Input should be greater than or equal to 1; "
+     "see 'conformance record --help'"),
+    (("diff", "only-one.json"), "error: Missing argument 'new'; see 'conformance diff --help'"),
+    (("record", "--timeout", "abc"),
+     "error: Invalid value for '--timeout': Input should be a valid number, unable to parse "
+     "string as a number; see 'conformance record --help'"),
+    (("nosuch",), "error: No such command 'nosuch'; see 'conformance --help'"),
+], ids=["unknown-option", "unknown-short-option", "out-of-range", "missing-argument",
+        "bad-type", "unknown-command"])
+def test_usage_errors_are_one_line_and_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               args: tuple[str, ...], line: str) -> None:
+    monkeypatch.chdir(tmp_path)  # nothing may be written, even by a command that went ahead
+    outcome = run_cli(*args)
+    assert (outcome.code, outcome.stderr.splitlines()) == (2, [line]), outcome.stderr
+    assert _files(tmp_path) == []
+
+
+def test_the_usage_handler_knows_the_click_typer_raises() -> None:
+    # Recent typer bundles its own click: the handler must hold the classes typer raises.
+    import typer
+
+    from harness.cli import _classes
+
+    assert isinstance(typer.BadParameter("x"), _classes("ClickException"))
