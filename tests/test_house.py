@@ -16,7 +16,8 @@ HARNESS = Path(__file__).resolve().parents[1] / "harness"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("harness", "harness.errors", "harness.versions", "harness.wire"),  # plain facts
     ("harness.secrets", "harness.failures"),  # pure functions over values and exceptions
-    ("harness.recording", "harness.results", "harness.modes", "harness.llamacpp"),
+    ("harness.recording", "harness.results", "harness.results_schema", "harness.modes",
+     "harness.llamacpp"),
     ("harness.scenarios", "harness.expectations"),
     ("harness.emulators",),
     ("harness.providers", "harness.cells"),

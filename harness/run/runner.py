@@ -59,6 +59,22 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
+def _recorded_path(path: Path, folder: Path) -> str:
+    """The cassette path a result records: from the repository, else from the folder's name.
+
+    Never absolute: a results file is shared and committed, and its reader refuses absolute
+    paths (harness/results_schema.py).
+    """
+    relative = _relative(path)
+    if not Path(relative).is_absolute():
+        return relative
+    folder = folder.resolve()
+    try:
+        return str(Path(folder.name or "cassettes") / path.resolve().relative_to(folder))
+    except ValueError:
+        return path.name
+
+
 class Runner:
     """Runs cells one at a time in this process; async cells share one event loop."""
 
@@ -176,7 +192,8 @@ class Runner:
             self._reanswer[model] = Runner(replace(self.settings, target="emulator",
                                                    record_mode="none", model=model))
         result = self._reanswer[model].run_cell(cell)
-        result.target, result.cassette = "replay", _relative(state.path)
+        result.target = "replay"
+        result.cassette = _recorded_path(state.path, self.settings.cassette_dir)
         result.recorded_at = state.provenance().get("recorded_at")
         result.drift = drift.to_dict("re-answered")
         result.notes.insert(0, f"re-answered by the {cell.provider} emulator: the request "
@@ -199,7 +216,8 @@ class Runner:
             cell.provider, cell.mode, cell.scenario, verdict.outcome,  # type: ignore[arg-type]
             layer=verdict.layer, exception_type=verdict.exception_type,  # type: ignore[arg-type]
             message=verdict.message, target=self.settings.target, model=attempt.model,
-            cassette=_relative(state.path), duration_s=round(time.perf_counter() - start, 4),
+            cassette=_recorded_path(state.path, self.settings.cassette_dir),
+            duration_s=round(time.perf_counter() - start, 4),
             metrics=verdict.metrics, sent=verdict.sent, notes=verdict.notes,
             versions=self.versions, finished_at=finished,
             recorded_at=provenance.get("recorded_at") or (None if replay else finished),
