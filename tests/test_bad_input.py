@@ -50,6 +50,12 @@ def test_malformed_options(tmp_path: Path, args: tuple[str, ...], needle: str) -
                                      "with --record-mode rewrite"),
     (b"harness_cassette_version: 7\nprovenance: {}\ninteractions: []\n",
      "cassette format version 7, this harness reads 1; re-record it"),
+    (b"harness_cassette_version: 1\nprovenance: {}\ninteractions: [1]\n",
+     "interactions[0]: int, not a mapping with 'request' and 'response'; delete it or "
+     "re-record with --record-mode rewrite"),
+    (b"harness_cassette_version: 1\nprovenance: {}\ninteractions:\n- request: {method: POST}\n"
+     b"  response: {status: {code: 200}, headers: {}}\n",
+     "interactions[0]: request has no 'uri'; delete it or re-record with --record-mode rewrite"),
 ])
 @pytest.mark.parametrize("mode", ["once", "new_episodes"])
 def test_a_corrupt_cassette_a_command_reads_is_a_one_line_error(
