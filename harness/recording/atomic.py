@@ -10,17 +10,52 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system allows."""
+    # os.umask can only be read by setting it, which races with other threads creating files.
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions `path` ends with: an existing file's own, else what open() would give."""
+    # mkstemp creates its file 0600: renamed into place, a report or cassette would be
+    # unreadable to the group and others whatever the user's umask says.
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def _real(path: Path) -> Path:
+    """Where a write to `path` lands: through a symbolic link to its target.
+
+    Renaming onto the link itself would replace the link with a regular file and leave the
+    file it points to (a page kept elsewhere, a shared report) untouched.
+    """
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 def _stage(path: Path, data: str | bytes) -> str:
     """A temporary file beside `path` holding `data`, flushed to disk; its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data if isinstance(data, bytes) else data.encode("utf-8")
+    mode = _mode_for(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
             fh.flush()
@@ -72,13 +107,13 @@ def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
     done: list[tuple[Path, str | None, bool]] = []
     current = None
     try:
-        for path, data in files.items():
-            current = path
+        for given, data in files.items():
+            current, path = given, _real(given)
             if path.is_dir():  # os.replace would fail only after every file was staged
                 raise IsADirectoryError(21, "Is a directory", str(path))
             staged.append((path, _stage(path, data)))
-        for path, tmp in staged:
-            current = path
+        for (path, tmp), given in zip(staged, files, strict=True):
+            current = given
             existed = path.exists()
             backup = _backup(path)
             os.replace(tmp, path)
