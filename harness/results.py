@@ -90,23 +90,61 @@ class RunResults:
         write_atomic(path, self.to_json())
 
 
-def load_results(path: Path) -> RunResults:
-    """Read a results file, with a clear error if it is unreadable or of another version."""
+# A full grid is about 0.5 MB; a results file a hundred times that is not one the harness wrote.
+RESULTS_MAX_BYTES = 64 << 20
+_REGENERATE = "regenerate it with 'conformance run'"
+
+
+def _read_results_json(path: Path) -> Any:
+    from harness.recording.bounded import BoundedReadError, read_bounded
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(read_bounded(path, RESULTS_MAX_BYTES).decode("utf-8"))
     except FileNotFoundError:
         raise ResultsFileError(f"{path}: no such results file; run 'conformance run' "
                                f"first") from None
-    except (OSError, ValueError) as exc:
-        raise ResultsFileError(f"{path}: unreadable results file ({exc}); "
-                               f"regenerate it with 'conformance run'") from None
+    except BoundedReadError as exc:
+        raise ResultsFileError(f"{path}: {exc}; pass the results.json 'conformance run' "
+                               f"writes") from None
+    except OSError as exc:
+        raise ResultsFileError(f"{path}: unreadable results file ({exc.strerror}); "
+                               f"{_REGENERATE}") from None
+    except ValueError as exc:  # not JSON, or not UTF-8
+        problem = " ".join(str(exc).split())[:120]
+        raise ResultsFileError(f"{path}: unreadable results file ({problem}); "
+                               f"{_REGENERATE}") from None
+
+
+def load_results(path: Path) -> RunResults:
+    """Read a results file: one clear line if it is unreadable, of another version or invalid.
+
+    Every record is checked against the schema (harness/results_schema.py) before anything
+    uses it, so a report is never half-written from a bad file.
+    """
+    from harness.results_schema import RecordError, cell_label, check_cell, check_run
+
+    data = _read_results_json(path)
     version = data.get("results_version") if isinstance(data, dict) else None
     if version != RESULTS_VERSION:
         raise ResultsFileError(
             f"{path}: results format version {version!r}, this harness reads {RESULTS_VERSION}; "
-            f"regenerate it with 'conformance run'")
+            f"{_REGENERATE}")
+    raw_cells = data.get("cells", [])
+    if not isinstance(raw_cells, list):
+        raise ResultsFileError(f"{path}: 'cells' is {type(raw_cells).__name__}, not a list; "
+                               f"{_REGENERATE}")
+    try:
+        run = check_run(data.get("run", {}))
+    except RecordError as exc:
+        raise ResultsFileError(f"{path}: field {exc.field}: {exc.problem}; "
+                               f"{_REGENERATE}") from None
     cells = {}
-    for raw in data.get("cells", []):
-        cell = CellResult.from_dict(raw)
+    for index, raw in enumerate(raw_cells):
+        try:
+            cell = check_cell(raw)
+        except RecordError as exc:
+            field = f", field {exc.field}" if exc.field else ""
+            raise ResultsFileError(f"{path}: cell {cell_label(index, raw)}{field}: "
+                                   f"{exc.problem}; {_REGENERATE}") from None
         cells[cell.cell_id] = cell
-    return RunResults(run=data.get("run", {}), cells=cells)
+    return RunResults(run=run, cells=cells)

@@ -50,6 +50,12 @@ def test_malformed_options(tmp_path: Path, args: tuple[str, ...], needle: str) -
                                      "with --record-mode rewrite"),
     (b"harness_cassette_version: 7\nprovenance: {}\ninteractions: []\n",
      "cassette format version 7, this harness reads 1; re-record it"),
+    (b"harness_cassette_version: 1\nprovenance: {}\ninteractions: [1]\n",
+     "interactions[0]: int, not a mapping with 'request' and 'response'; delete it or "
+     "re-record with --record-mode rewrite"),
+    (b"harness_cassette_version: 1\nprovenance: {}\ninteractions:\n- request: {method: POST}\n"
+     b"  response: {status: {code: 200}, headers: {}}\n",
+     "interactions[0]: request has no 'uri'; delete it or re-record with --record-mode rewrite"),
 ])
 @pytest.mark.parametrize("mode", ["once", "new_episodes"])
 def test_a_corrupt_cassette_a_command_reads_is_a_one_line_error(
@@ -136,3 +142,35 @@ def test_a_usage_error_is_a_message_not_a_traceback(args: tuple[str, ...], needl
     outcome = run_cli(*args)
     assert outcome.code == 2, outcome.stderr
     assert needle in outcome.stderr and "Traceback" not in outcome.stderr
+
+
+@pytest.mark.parametrize("args,line", [
+    (("run", "--bogus"),
+     "error: No such option: --bogus (Possible options: --out, --verbose); "
+     "see 'conformance run --help'"),
+    (("run", "-q"), "error: No such option: -q; see 'conformance run --help'"),
+    (("record", "--jobs", "0"),
+     "error: Invalid value for '--jobs' / '-j': Input should be greater than or equal to 1; "
+     "see 'conformance record --help'"),
+    (("diff", "only-one.json"), "error: Missing argument 'new'; see 'conformance diff --help'"),
+    (("record", "--timeout", "abc"),
+     "error: Invalid value for '--timeout': Input should be a valid number, unable to parse "
+     "string as a number; see 'conformance record --help'"),
+    (("nosuch",), "error: No such command 'nosuch'; see 'conformance --help'"),
+], ids=["unknown-option", "unknown-short-option", "out-of-range", "missing-argument",
+        "bad-type", "unknown-command"])
+def test_usage_errors_are_one_line_and_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               args: tuple[str, ...], line: str) -> None:
+    monkeypatch.chdir(tmp_path)  # nothing may be written, even by a command that went ahead
+    outcome = run_cli(*args)
+    assert (outcome.code, outcome.stderr.splitlines()) == (2, [line]), outcome.stderr
+    assert _files(tmp_path) == []
+
+
+def test_the_usage_handler_knows_the_click_typer_raises() -> None:
+    # Recent typer bundles its own click: the handler must hold the classes typer raises.
+    import typer
+
+    from harness.cli import _classes
+
+    assert isinstance(typer.BadParameter("x"), _classes("ClickException"))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -65,6 +67,68 @@ def test_bad_files_get_clear_errors() -> None:
         fmt.from_document(["a"], "c.yaml")
     with pytest.raises(CassetteCorruptError, match="format version 99, this harness reads 1"):
         fmt.from_document({"harness_cassette_version": 99, "interactions": []}, "c.yaml")
+
+
+def _interaction(**changes: object) -> dict[str, object]:
+    """A well-formed interaction with `changes` applied ('request.method': None deletes)."""
+    item: dict[str, Any] = {
+        "request": {"method": "POST", "uri": "http://emulator.invalid/v1/x",
+                    "headers": {"content-type": ["application/json"]},
+                    "parsed_body": {"a": 1}},
+        "response": {"status": {"code": 200, "message": "OK"},
+                     "headers": {"content-type": ["application/json"]}, "body": "{}"}}
+    for dotted, value in changes.items():
+        node = item
+        *parents, last = dotted.split(".")
+        for key in parents:
+            node = node[key]
+        if value is None:
+            del node[last]
+        else:
+            node[last] = value
+    return item
+
+
+@pytest.mark.parametrize("interactions,problem", [
+    ([1], "interactions[0]: int, not a mapping with 'request' and 'response'"),
+    ({"request": {}}, "'interactions' is a mapping, not a list"),
+    ([_interaction(), "x"], "interactions[1]: str, not a mapping with 'request' and 'response'"),
+    ([_interaction(request=[])], "interactions[0]: request is list, not a mapping"),
+    ([_interaction(response=None)], "interactions[0]: response is NoneType, not a mapping"),
+    ([_interaction(**{"request.method": None})], "interactions[0]: request has no 'method'"),
+    ([_interaction(**{"request.uri": 5})], "interactions[0]: request 'uri' is int, not str"),
+    ([_interaction(**{"request.headers": None})],
+     "interactions[0]: request headers are NoneType, not a mapping"),
+    ([_interaction(**{"request.headers": ["a"]})],
+     "interactions[0]: request headers are list, not a mapping"),
+    ([_interaction(**{"response.headers": {"x": [1]}})],
+     "interactions[0]: response header 'x' is not text or a list of texts"),
+    ([_interaction(**{"response.status": 200})],
+     "interactions[0]: response 'status' is int, not dict"),
+    ([_interaction(**{"response.status.code": "200"})],
+     "interactions[0]: response status code is str, not an integer"),
+    ([_interaction(**{"response.status.code": True})],
+     "interactions[0]: response status code is bool, not an integer"),
+    ([_interaction(**{"response.body": 5})], "interactions[0]: response 'body' is int, not text"),
+    ([_interaction(**{"response.body": None, "response.body_base64": "abc"})],
+     "interactions[0]: a body does not decode (Incorrect padding)"),
+    ([_interaction(**{"request.parsed_body": {"at": datetime.date(2024, 1, 1)}})],
+     "interactions[0]: a body does not decode (Object of type date is not JSON serializable)"),
+])
+def test_a_malformed_interaction_is_one_line_naming_it(interactions: object, problem: str) -> None:
+    doc = {"harness_cassette_version": 1, "provenance": {}, "interactions": interactions}
+    with pytest.raises(CassetteCorruptError) as caught:
+        fmt.from_document(doc, "c.yaml")
+    assert str(caught.value) == (f"c.yaml: {problem}; delete it and re-record with "
+                                 f"'conformance record'")
+
+
+def test_a_well_formed_interaction_and_provenance_are_checked_too() -> None:
+    doc = {"harness_cassette_version": 1, "provenance": {}, "interactions": [_interaction()]}
+    vcr_dict, _ = fmt.from_document(doc, "c.yaml")
+    assert vcr_dict["interactions"][0]["response"]["body"]["string"] == b"{}"
+    with pytest.raises(CassetteCorruptError, match="'provenance' is list, not a mapping"):
+        fmt.from_document({**doc, "provenance": []}, "c.yaml")
 
 
 def test_scrubbing_drops_credentials_and_the_emulator_port() -> None:

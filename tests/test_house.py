@@ -17,7 +17,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("harness", "harness.errors", "harness.versions", "harness.wire"),  # plain facts
     # pure functions over values and exceptions; the project configuration
     ("harness.secrets", "harness.failures", "harness.config"),
-    ("harness.recording", "harness.results", "harness.modes", "harness.llamacpp"),
+    ("harness.recording", "harness.results", "harness.results_schema", "harness.modes",
+     "harness.llamacpp"),
     ("harness.scenarios", "harness.expectations", "harness.packs"),
     ("harness.emulators",),
     ("harness.providers", "harness.cells"),

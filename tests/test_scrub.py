@@ -83,6 +83,12 @@ KEY_FORMATS = st.one_of(
     st.builds("ya29.{}".format, _s(_ALNUM + "-_", 80)),
     st.builds("hf_{}".format, _s(_ALNUM, 34)),
     st.builds("eyJ{}.eyJ{}.{}".format, _s(_ALNUM, 20), _s(_ALNUM, 40), _s(_ALNUM + "-_", 43)),
+    st.builds("pplx-{}".format, _s(_ALNUM, 48)),
+    st.builds("csk-{}".format, _s(string.ascii_lowercase + string.digits, 48)),
+    st.builds("fw_{}".format, _s(_ALNUM, 24)),
+    st.builds("{}k_live_{}".format, st.sampled_from("sr"), _s(_ALNUM, 99)),
+    st.builds("glpat-{}".format, _s(_ALNUM + "-_", 20)),
+    st.builds("1//0{}".format, _s(_ALNUM + "-_", 99)),
 )
 # Keys with no recognisable prefix (Azure, Mistral, Cohere): safe only in an auth position.
 BARE_KEYS = st.one_of(_s("0123456789abcdef", 32), _s(_ALNUM, 32), _s(_ALNUM, 40),

@@ -3,13 +3,26 @@ secret."""
 
 from __future__ import annotations
 
+import base64
+import secrets
+import string
+import uuid
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 from harness.recording.paths import DEFAULT_CASSETTE_DIR, DEFAULT_REPORT_DIR
+from harness.secrets import patterns, scan
 from harness.secrets.scan import scan_text
+from harness.secrets.scrub import REDACTED, scrub_text
 from tests.helpers import run_cli
+
+ALNUM = string.ascii_letters + string.digits
+URLSAFE = ALNUM + "-_"
+LOWER_DIGITS = string.ascii_lowercase + string.digits
+HEX = "0123456789abcdef"
 
 # One per real format (random-looking, never real keys), and how the scanner names it.
 SAMPLES = [
@@ -94,3 +107,131 @@ def test_the_repository_cassettes_and_reports_are_clean() -> None:
     assert outcome.stdout == ""
     assert "clean:" in outcome.stderr
     assert DEFAULT_CASSETTE_DIR.is_dir() and DEFAULT_REPORT_DIR.is_dir()
+
+
+# --- Every file whole, however large ---------------------------------------------------------
+
+def test_a_key_at_the_end_of_a_file_over_50_mb_is_found(tmp_path: Path) -> None:
+    # The scanner once stopped at 50 MB and called such a file clean.
+    key = "sk-ant-api03-" + _random(URLSAFE, 93) + "AA"
+    filler = (b"2026-01-01T00:00:00Z INFO request finished in 12 ms with status 200; " * 15
+              )[:1023] + b"\n"
+    lines = (54 << 20) // len(filler)
+    big = tmp_path / "big.log"
+    with big.open("wb") as handle:
+        handle.write(filler * lines)
+        handle.write(f'{{"note": "{key}"}}\n'.encode())
+    assert big.stat().st_size > 54_000_000
+    outcome = run_cli("scan-secrets", str(big))
+    assert outcome.code == 1, outcome.stderr
+    assert outcome.stdout.strip() == (f"{big}:{lines + 1}: Anthropic API key "
+                                      f"(sk-a…({len(key)} chars))")
+
+
+def test_a_key_across_the_edge_of_a_long_line_window_is_found_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scan, "_WINDOW", 256)
+    monkeypatch.setattr(scan, "_OVERLAP", 128)
+    key = "hf_" + _random(ALNUM, 34)
+    found = []
+    for cut in range(1, len(key)):  # the window edge inside the key, at every position
+        path = tmp_path / f"line{cut}.txt"
+        path.write_text("x " * ((512 - cut) // 2) + " " * (cut % 2) + key + " y" * 300 + "\n"
+                        + "second line " + key + "\n")
+        findings, _ = scan.scan_paths([path])
+        found.append([(f.line, f.hint) for f in findings])
+    assert all(lines == [(1, patterns.mask(key)), (2, patterns.mask(key))] for lines in found)
+
+
+# --- Key formats the scrubber and the scanner share -----------------------------------------
+
+def _random(alphabet: str, size: int) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(size))
+
+
+def _sas_signature() -> str:
+    return quote(base64.b64encode(secrets.token_bytes(32)).decode(), safe="")
+
+
+# Fresh keys in each provider's real format, made for each test run: never real keys.
+NEW_FORMATS: list[tuple[str, Callable[[], str]]] = [
+    ("Perplexity API key", lambda: "pplx-" + _random(ALNUM, 48)),
+    ("Cerebras API key", lambda: "csk-" + _random(LOWER_DIGITS, 48)),
+    ("Fireworks API key", lambda: "fw_" + _random(ALNUM, 24)),
+    ("Stripe secret key", lambda: "sk_live_" + _random(ALNUM, 99)),
+    ("Stripe secret key", lambda: "rk_live_" + _random(ALNUM, 24)),
+    ("GitLab token", lambda: "glpat-" + _random(URLSAFE, 20)),
+    ("Google OAuth refresh token", lambda: "1//0" + _random(URLSAFE, 99)),
+]
+
+
+@pytest.mark.parametrize("kind,make", NEW_FORMATS, ids=[f"{k}-{i}" for i, (k, _) in
+                                                       enumerate(NEW_FORMATS)])
+@pytest.mark.parametrize("context", ["text: 'see {} here'", '{{"detail": "{}"}}',
+                                     "Authorization: Bearer {}", "url?q={}&alt=sse"])
+def test_each_new_key_format_is_found_and_scrubbed(kind: str, make: Callable[[], str],
+                                                  context: str) -> None:
+    key = make()
+    text = context.format(key)
+    findings = scan_text(f"line one\n{text}\n", "f.yaml")
+    assert [(f.line, f.kind) for f in findings][:1] == [(2, kind)], findings
+    assert key[4:12] not in str(findings[0])
+    scrubbed = scrub_text(text)
+    assert key not in scrubbed and REDACTED in scrubbed
+
+
+def test_an_azure_sas_signature_is_found_and_scrubbed_leaving_the_url() -> None:
+    signature = _sas_signature()
+    url = (f"https://acct.blob.core.windows.net/c/b.json?sv=2022-11-02&ss=b&srt=co&sp=r"
+           f"&se=2026-01-01T00%3A00%3A00Z&sig={signature}")
+    findings = scan_text(f"uri: {url}\n", "c.yaml")
+    assert [f.kind for f in findings] == ["Azure SAS signature"]
+    assert scrub_text(url) == url.replace(signature, REDACTED)
+
+
+CREDENTIAL_FIELDS = [
+    ('"custom_api_key": "{}"', lambda: _random(ALNUM, 32)),
+    ("db_password: {}", lambda: _random(ALNUM, 24)),
+    ("X-Service-Token: {}", lambda: _random(ALNUM, 40)),
+    ("https://h.example/v1?auth_token={}&alt=sse", lambda: _random(HEX, 40)),
+    ('client_credential = "{}"', lambda: base64.b64encode(secrets.token_bytes(33)).decode()),
+    ('{{"deployment": {{"accessKey": "{}"}}}}', lambda: _random(ALNUM, 30)),
+    ("WEBHOOK_SECRET={}", lambda: _random(HEX, 64)),
+]
+
+
+@pytest.mark.parametrize("template,make", CREDENTIAL_FIELDS,
+                         ids=[t.split("{")[0][:24] or "json" for t, _ in CREDENTIAL_FIELDS])
+def test_a_random_value_in_a_credential_named_field_is_found_and_scrubbed(
+        template: str, make: Callable[[], str]) -> None:
+    value = make()
+    text = template.format(value)
+    findings = scan_text(text, "x.json")
+    assert len(findings) == 1 and findings[0].hint == patterns.mask(value), findings
+    scrubbed = scrub_text(text)
+    assert value not in scrubbed and scrubbed == text.replace(value, REDACTED)
+
+
+def test_a_random_value_under_a_credential_named_yaml_key_is_found() -> None:
+    value = _random(ALNUM, 32)
+    text = f"    headers:\n      x-custom-secret:\n      - {value}\n      accept:\n      - '*/*'\n"
+    findings = scan_text(text, "c.yaml")
+    assert [(f.line, f.kind, f.hint) for f in findings] == [
+        (3, patterns.FIELD_KIND, patterns.mask(value))]
+
+
+@pytest.mark.parametrize("text", [
+    '"request_id": "{uuid}"', "x-request-id: {uuid}", '"id": "chatcmpl-{alnum}"',
+    '"db_password_hint": "correct-horse-battery-staple"',
+    '"secret_name": "prod-openai-secret-2024"',
+    '"token_type": "Bearer"', '"max_tokens": 1024, "prompt_tokens": 118',
+    "x-ratelimit-remaining-tokens: 149984", '"model": "claude-sonnet-4-5-20250929"',
+    '"api_key_source": "projects/my-project-123/secrets/openai-key"',
+    '"token": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1"', "api-key: REDACTED",
+    '"auth_uri": "https://accounts.google.com/o/oauth2/auth"',
+    '"modelVersion": "gemini-2.5-flash", "responseId": "{alnum}"',
+])
+def test_ordinary_values_and_request_ids_are_not_findings(text: str) -> None:
+    line = text.format(uuid=uuid.uuid4(), alnum=_random(ALNUM, 29))
+    assert scan_text(line, "ok.json") == []
+    assert scrub_text(line) == line

@@ -24,12 +24,14 @@ def matrix(results: Path | None = ResultsOpt,
                                                    "since this baseline results file.")) -> None:
     """Write streaming-support.{md,json,html} and detailed.md from a results file."""
     from harness.baseline import load_baseline
-    from harness.reports import write_all_reports
+    from harness.reports import FILES, write_all_reports
     from harness.results import load_results
+    from harness.run.session import check_writable
 
     path = _results_path(results)
     loaded = load_results(path)
     old = load_baseline(baseline) if baseline else None
+    check_writable(out or path.parent, "reports", "--out", FILES)
     written = write_all_reports(loaded, out or path.parent, baseline=old)
     typer.echo("Wrote " + ", ".join(str(p) for p in written))
 

@@ -55,6 +55,14 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def _report_names() -> tuple[str, ...]:
+    """Every file a run writes in its report folder."""
+    from harness.reports import FILES
+    from harness.run.journal import JOURNAL_NAME
+
+    return ("results.json", "results.md", JOURNAL_NAME, *FILES)
+
+
 def execute(sel: Selection, session: SessionOptions | None = None,
             baseline: Path | None = None, update_baseline: bool = False,
             verbose: bool = False, expect: Path | None = None) -> int:
@@ -84,7 +92,7 @@ def execute(sel: Selection, session: SessionOptions | None = None,
         raise HarnessError("--base-url needs exactly one --provider; for several, set "
                            "CONFORMANCE_<PROVIDER>_BASE_URL for each")
     out_dir = config.reports
-    check_writable(out_dir, "reports", "--out")
+    check_writable(out_dir, "reports", "--out", _report_names())
     settings = RunSettings(target=sel.target,  # type: ignore[arg-type]
                            cassette_dir=config.cassettes, model=sel.model,
                            drop_params=sel.drop_params, base_url=sel.base_url,

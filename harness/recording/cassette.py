@@ -40,7 +40,7 @@ def read_cassette(path: Path, fix: str = "delete it and re-record with 'conforma
     except OSError as exc:
         raise CassetteCorruptError(f"{path}: unreadable cassette ({exc.strerror}); fix its "
                                    f"permissions or {fix}") from None
-    return fmt.from_document(cached[1], str(path))
+    return fmt.from_document(cached[1], str(path), fix)
 
 
 @dataclass

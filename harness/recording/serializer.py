@@ -85,8 +85,80 @@ def to_document(cassette_dict: dict[str, Any], provenance: dict[str, Any]) -> di
             "interactions": interactions}
 
 
-def from_document(doc: Any, where: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Our document -> (vcrpy's cassette dict, provenance); raises CassetteCorruptError."""
+_REBUILD = "delete it and re-record with 'conformance record'"
+_BODY_KEYS = ("parsed_body", "body", "body_base64")
+
+
+def _kind(value: Any) -> str:
+    return "a mapping" if isinstance(value, dict) else type(value).__name__
+
+
+def _headers_problem(headers: Any, side: str) -> str | None:
+    if not isinstance(headers, dict):
+        return f"{side} headers are {_kind(headers)}, not a mapping"
+    for name, value in headers.items():
+        if not isinstance(name, str):
+            return f"{side} header name {name!r} is not text"
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) for v in values):
+            return f"{side} header {name!r} is not text or a list of texts"
+    return None
+
+
+def _side_problem(node: Any, side: str, fields: dict[str, type]) -> str | None:
+    """Why one side of an interaction is malformed (None: it is well-formed)."""
+    if not isinstance(node, dict):
+        return f"{side} is {_kind(node)}, not a mapping"
+    for name, kind in fields.items():
+        if name not in node:
+            return f"{side} has no {name!r}"
+        if not isinstance(node[name], kind) or isinstance(node[name], bool):
+            return f"{side} {name!r} is {_kind(node[name])}, not {kind.__name__}"
+    for name in ("body", "body_base64"):
+        if name in node and not isinstance(node[name], str):
+            return f"{side} {name!r} is {_kind(node[name])}, not text"
+    return _headers_problem(node.get("headers"), side)
+
+
+def _interaction_problem(item: Any) -> str | None:
+    """Why an interaction is not one the harness can replay (None: it is well-formed)."""
+    if not isinstance(item, dict):
+        return f"{_kind(item)}, not a mapping with 'request' and 'response'"
+    found = _side_problem(item.get("request"), "request", {"method": str, "uri": str})
+    if found:
+        return found
+    found = _side_problem(item.get("response"), "response", {"status": dict})
+    if found:
+        return found
+    status = item["response"]["status"]
+    code = status.get("code")
+    if not isinstance(code, int) or isinstance(code, bool):
+        return f"response status code is {_kind(code)}, not an integer"
+    if not isinstance(status.get("message", ""), str):
+        return "response status message is not text"
+    return None
+
+
+def _convert(item: dict[str, Any]) -> dict[str, Any]:
+    req = {k: v for k, v in item["request"].items() if k not in _BODY_KEYS}
+    req["body"] = _decode_body(item["request"]) or None
+    resp = {k: v for k, v in item["response"].items() if k not in _BODY_KEYS}
+    raw = _decode_body(item["response"])
+    resp["headers"] = dict(resp.get("headers", {}))
+    resp["headers"]["content-length"] = [str(len(raw))]
+    resp["body"] = {"string": raw}
+    return {"request": req, "response": resp}
+
+
+def from_document(doc: Any, where: str, fix: str = _REBUILD
+                  ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Our document -> (vcrpy's cassette dict, provenance); raises CassetteCorruptError.
+
+    Every interaction is checked before vcrpy sees it: a malformed one (a number where a
+    request belongs, headers that are not a mapping, a body that does not decode) is one
+    line naming the file and the interaction, never a TypeError from deep inside vcrpy.
+    `fix` ends each structural error line.
+    """
     if not isinstance(doc, dict) or "interactions" not in doc:
         raise CassetteCorruptError(f"{where}: not a harness cassette (no 'interactions')")
     version = doc.get("harness_cassette_version")
@@ -94,19 +166,24 @@ def from_document(doc: Any, where: str) -> tuple[dict[str, Any], dict[str, Any]]
         raise CassetteCorruptError(
             f"{where}: cassette format version {version!r}, this harness reads "
             f"{CASSETTE_VERSION}; re-record it with 'conformance record'")
+    items, provenance = doc["interactions"], doc.get("provenance", {})
+    if not isinstance(items, list):
+        raise CassetteCorruptError(f"{where}: 'interactions' is {_kind(items)}, not a list; "
+                                   f"{fix}")
+    if not isinstance(provenance, dict):
+        raise CassetteCorruptError(f"{where}: 'provenance' is {_kind(provenance)}, not a "
+                                   f"mapping; {fix}")
     interactions = []
-    for item in doc["interactions"]:
-        req = {k: v for k, v in item["request"].items()
-               if k not in ("parsed_body", "body", "body_base64")}
-        req["body"] = _decode_body(item["request"]) or None
-        resp = {k: v for k, v in item["response"].items()
-                if k not in ("parsed_body", "body", "body_base64")}
-        raw = _decode_body(item["response"])
-        resp["headers"] = dict(resp.get("headers", {}))
-        resp["headers"]["content-length"] = [str(len(raw))]
-        resp["body"] = {"string": raw}
-        interactions.append({"request": req, "response": resp})
-    return {"interactions": interactions, "version": 1}, doc.get("provenance", {})
+    for index, item in enumerate(items):
+        problem = _interaction_problem(item)
+        if problem is None:
+            try:
+                interactions.append(_convert(item))
+            except (TypeError, ValueError) as exc:  # bad base64, a YAML date in a JSON body
+                problem = f"a body does not decode ({' '.join(str(exc).split())[:100]})"
+        if problem is not None:
+            raise CassetteCorruptError(f"{where}: interactions[{index}]: {problem}; {fix}")
+    return {"interactions": interactions, "version": 1}, provenance
 
 
 def dump_yaml(doc: dict[str, Any]) -> str:

@@ -7,7 +7,6 @@ names its own start and end markers.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -152,7 +151,5 @@ def read_page(path: Path) -> str:
 
 
 def write_page(path: Path, text: str) -> None:
-    """Write atomically, keeping the page's permissions."""
-    mode = path.stat().st_mode & 0o7777
+    """Write atomically, keeping the page's permissions (write_atomic keeps them)."""
     write_atomic(path, text.encode("utf-8"))
-    os.chmod(path, mode)

@@ -63,10 +63,12 @@ def load(path: Path) -> tuple[dict[str, Any], dict[str, CellResult]]:
         raise ResultsFileError(
             f"{path}: journal format version {version!r}, this harness reads {JOURNAL_VERSION}; "
             f"run without --resume to start over")
+    from harness.results_schema import check_cell
+
     cells: dict[str, CellResult] = {}
     for number, line in enumerate(complete[1:], 2):
         try:
-            cell = CellResult.from_dict(json.loads(line))
+            cell = check_cell(json.loads(line))  # the results file's schema, record by record
         except (ValueError, TypeError):
             raise ResultsFileError(f"{path}:{number}: corrupt journal line; run without "
                                    f"--resume to start over") from None

@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import time
 from collections import Counter, deque
+from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -206,8 +207,9 @@ def _schedule(work: list[tuple[Cell, str]], executor: Any, options: SessionOptio
             progress.finished(result)
 
 
-def check_writable(folder: Path, what: str, option: str) -> None:
-    """A one-line HarnessError when `folder` cannot be created or written."""
+def check_writable(folder: Path, what: str, option: str, names: Iterable[str] = ()) -> None:
+    """A one-line HarnessError when `folder` cannot be created or written, or when one of the
+    file `names` to be written there is taken by something that is not a regular file."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         probe = folder / ".write-test"
@@ -216,3 +218,10 @@ def check_writable(folder: Path, what: str, option: str) -> None:
     except OSError as exc:
         raise HarnessError(f"cannot write {what} to {folder}: {exc.strerror or exc}; pass a "
                            f"writable folder with {option}") from None
+    for name in names:
+        target = folder / name
+        # Checked before the run: a rename onto a folder fails only after every cell ran.
+        if target.exists() and not target.is_file():
+            kind = "a directory" if target.is_dir() else "not a regular file"
+            raise HarnessError(f"cannot write {what} to {folder}: {name} is {kind}; remove it "
+                               f"or pass another folder with {option}")
