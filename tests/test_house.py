@@ -24,7 +24,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("harness.providers", "harness.cells"),
     ("harness.verdict", "harness.matrix"),  # decisions over results and evidence
     ("harness.run", "harness.baseline", "harness.gonogo", "harness.exact"),
-    ("harness.reports", "harness.grid"),  # report writers; the grid runs and reports pairs
+    # report writers; the grid runs and reports pairs; standalone reproductions
+    ("harness.reports", "harness.grid", "harness.repro"),
     ("harness.commands",),
     ("harness.cli",),
 )
