@@ -2,7 +2,8 @@
 
 Requests carry schemas in several dialects: JSON Schema from pydantic (with `$defs`/`$ref`),
 OpenAI's strict variant, and Google's OpenAPI subset (`type: OBJECT`, `nullable`, snake_case
-keywords, `format: enum`). `normalise` turns them into plain JSON Schema; `inline_refs`
+keywords, `format: enum`), and the anthropic SDK's, which states unsupported bounds in the
+description. `normalise` turns them into plain JSON Schema; `inline_refs`
 resolves local references (hypothesis-jsonschema rejects recursive ones) by cutting each
 recursion after one level with the `false` schema, so only its finite case (an empty list,
 an absent or null field) remains; `problems` validates with jsonschema; `order_like` puts an
@@ -11,6 +12,7 @@ instance's keys in the schema's property order, as a model writing that schema w
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from jsonschema import Draft202012Validator, SchemaError
@@ -32,6 +34,11 @@ _GOOGLE_KEYS = {"any_of": "anyOf", "min_items": "minItems", "max_items": "maxIte
                 "min_properties": "minProperties", "max_properties": "maxProperties",
                 "property_ordering": "propertyOrdering"}
 _TYPES = {"STRING", "NUMBER", "INTEGER", "BOOLEAN", "ARRAY", "OBJECT", "NULL"}
+# Numeric keywords a description may state in a trailing `{key: value, ...}`.
+_NUMERIC = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+            "minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"}
+_STATED = re.compile(r"\{([^{}]*)\}\s*$")
+_PAIR = re.compile(r"(\w+): (-?\d+(?:\.\d+)?)(?=,|$)")
 # Sibling keywords of a $ref that only annotate: dropped when the reference is inlined.
 _ANNOTATIONS = {"title", "description", "default", "examples", "$comment", "deprecated",
                 "readOnly", "writeOnly"}
@@ -73,13 +80,26 @@ def _google_type(node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
+def _stated(node: dict[str, Any]) -> dict[str, Any]:
+    """`node` with the numeric constraints its description states added back: the anthropic
+    SDK moves keywords the API does not take into the description (`{maximum: 99, minimum:
+    1}`), where the model reads them; the SDK then validates the answer against them."""
+    found = _STATED.search(str(node.get("description", "")))
+    if not found:
+        return node
+    for key, value in _PAIR.findall(found.group(1)):
+        if key in _NUMERIC and key not in node:
+            node[key] = float(value) if "." in value else int(value)
+    return node
+
+
 def normalise(schema: Any) -> Any:
     """Plain JSON Schema for `schema`, whichever provider dialect spells it."""
     if not isinstance(schema, dict):
         return schema
     node: dict[str, Any] = {_GOOGLE_KEYS.get(str(k), str(k)): v for k, v in schema.items()}
     node.pop("propertyOrdering", None)
-    return _google_type(_map_children(node, normalise))
+    return _google_type(_stated(_map_children(node, normalise)))
 
 
 def _pointer(root: dict[str, Any], ref: str) -> Any:
