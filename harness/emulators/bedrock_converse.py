@@ -5,7 +5,9 @@ order; streams as binary event stream frames (messageStart, contentBlockStart fo
 only, contentBlockDelta, contentBlockStop, messageStop, metadata), each payload carrying a `p`
 padding field. The model family decides the delivery: Claude streams tool input as an empty
 delta then 2-12 character fragments and text in runs of tokens; Amazon Nova sends tool input
-whole in one delta and text a word or two at a time, with stray empty text deltas.
+whole in one delta and text a word or two at a time, with stray empty text deltas. A forced
+tool (toolChoice any/tool) is called alone, an unforced one after Claude's preface unless the
+turn follows a toolResult; outputConfig's JSON schema is answered with JSON text.
 """
 
 from __future__ import annotations

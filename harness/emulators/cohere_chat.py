@@ -11,6 +11,9 @@ What the samples in ../shared/wire-samples/cohere show, reproduced here:
   message-end (finish_reason, usage), then a bare `data: [DONE]`.
 - text streams (content-start/-delta/-end) have no v2 sample; their shape follows Cohere's
   streaming reference (content-start carries `{type: text, text: ""}`; deltas carry `{text}`).
+- what is answered: tool_choice REQUIRED obliges a call (of the first tool: v2 cannot name
+  one), as does an unforced turn with tools; NONE, JSON mode (`json_object` with its
+  `json_schema`) or a turn right after a tool result is answered with text.
 """
 
 from __future__ import annotations

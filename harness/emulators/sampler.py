@@ -18,32 +18,44 @@ as the provider's 400 error body, never as prose dressed up as an answer:
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import threading
-from typing import Any
-
-from hypothesis import HealthCheck, Phase, find, settings
-from hypothesis import strategies as st
-from hypothesis_jsonschema import from_schema
-from hypothesis_jsonschema._from_schema import STRING_FORMATS
+from typing import TYPE_CHECKING, Any
 
 from harness.emulators.schemas import SchemaUnservable, prepare, problems
 
-# Formats pydantic emits that hypothesis-jsonschema has no strategy for, served by hypothesis.
-CUSTOM_FORMATS: dict[str, st.SearchStrategy[str]] = {"uuid": st.uuids().map(str)}
-KNOWN_FORMATS = frozenset(STRING_FORMATS) | frozenset(CUSTOM_FORMATS)
-# The formats an error names (RFC 3339's parts, such as date-fullyear, are left out).
-_SHOWN = ", ".join(sorted(f for f in KNOWN_FORMATS if f == "date-time" or not f.startswith(
-    ("date-", "time-", "full-", "partial-"))))
-# Generate then shrink only: no example database (nothing written to disk, nothing replayed
-# from an earlier run), derandomised (the same schema always shrinks to the same example).
-_SETTINGS = settings(database=None, derandomize=True, deadline=None, max_examples=200,
-                     phases=(Phase.generate, Phase.shrink),
-                     suppress_health_check=list(HealthCheck))
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
+
+# hypothesis and hypothesis-jsonschema are imported on first use: a replay, which never
+# generates, does not pay for them.
 _cache: dict[str, Any] = {}
 # hypothesis runs one search at a time per process; the emulators' loop and a test's thread
 # may both ask.
 _lock = threading.Lock()
+
+
+@functools.cache
+def custom_formats() -> dict[str, SearchStrategy[str]]:
+    """Formats pydantic emits that hypothesis-jsonschema has no strategy for (hypothesis's)."""
+    from hypothesis import strategies as st
+
+    return {"uuid": st.uuids().map(str)}
+
+
+@functools.cache
+def known_formats() -> frozenset[str]:
+    """The string formats an instance can be generated for."""
+    from hypothesis_jsonschema._from_schema import STRING_FORMATS
+
+    return frozenset(STRING_FORMATS) | frozenset(custom_formats())
+
+
+def _shown() -> str:
+    # The formats an error names (RFC 3339's parts, such as date-fullyear, are left out).
+    return ", ".join(sorted(f for f in known_formats() if f == "date-time" or not f.startswith(
+        ("date-", "time-", "full-", "partial-"))))
 
 
 def _string_formats(schema: Any) -> set[str]:
@@ -63,26 +75,35 @@ def _string_formats(schema: Any) -> set[str]:
     return found
 
 
-def strategy_for(schema: Any) -> st.SearchStrategy[Any]:
+def strategy_for(schema: Any) -> SearchStrategy[Any]:
     """hypothesis-jsonschema's strategy for `schema` (any dialect the emulators accept)."""
+    from hypothesis_jsonschema import from_schema
+
     prepared = prepare(schema)
-    unknown = sorted(_string_formats(prepared) - KNOWN_FORMATS)
+    unknown = sorted(_string_formats(prepared) - known_formats())
     if unknown:
         raise SchemaUnservable(
             f"string format {', '.join(map(repr, unknown))} is not one hypothesis-jsonschema "
-            f"can generate (it generates {_SHOWN}): the emulated "
+            f"can generate (it generates {_shown()}): the emulated "
             f"model cannot write a value it can vouch for")
     try:
-        return from_schema(prepared, custom_formats=CUSTOM_FORMATS)
+        return from_schema(prepared, custom_formats=custom_formats())
     except Exception as exc:  # its rejections have many types; each is the same answer here
         raise SchemaUnservable(f"hypothesis-jsonschema rejects the schema: "
                                f"{type(exc).__name__}: {exc}") from None
 
 
 def _minimal(schema: Any) -> Any:
+    from hypothesis import HealthCheck, Phase, find, settings
+
     strategy = strategy_for(schema)
+    # Generate then shrink only: no example database (nothing written to disk, nothing
+    # replayed from an earlier run), derandomised (a schema always shrinks to one example).
+    once = settings(database=None, derandomize=True, deadline=None, max_examples=200,
+                    phases=(Phase.generate, Phase.shrink),
+                    suppress_health_check=list(HealthCheck))
     try:
-        return find(strategy, lambda _: True, settings=_SETTINGS)
+        return find(strategy, lambda _: True, settings=once)
     except Exception as exc:  # NoSuchExample, Unsatisfiable, or a rejection met while drawing
         raise SchemaUnservable(
             f"no instance of the schema could be generated ({type(exc).__name__}: {exc}); a "
