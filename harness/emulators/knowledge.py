@@ -55,7 +55,7 @@ def fit_to_schema(answer: Any, schema: dict[str, Any] | None) -> Any:
     if isinstance(answer, list):
         # A list answer requested as an object: instructor's Iterable wrapper has one array field.
         for name, prop in props.items():
-            if isinstance(prop, dict) and prop.get("type") == "array":
+            if isinstance(prop, dict) and str(prop.get("type")).lower() == "array":
                 return order_like({name: answer}, schema)
         return order_like(answer, schema)
     return order_like(answer, schema)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import json
 import threading
 from typing import TYPE_CHECKING, Any
@@ -113,7 +114,8 @@ def _minimal(schema: Any) -> Any:
 
 def instance_for(schema: Any) -> Any:
     """A minimal instance valid against `schema`, the same one every time."""
-    key = json.dumps(schema, sort_keys=True, separators=(",", ":"), default=str)
+    canonical = json.dumps(schema, sort_keys=True, separators=(",", ":"), default=str)
+    key = hashlib.sha256(canonical.encode()).hexdigest()
     with _lock:
         if key not in _cache:
             value = _minimal(schema)
