@@ -4,9 +4,9 @@ Reproduced from ../shared/wire-samples: `event:` + `data:` SSE with message_star
 content_block_start/delta/stop, message_delta, message_stop; `data:` JSON padded with
 trailing spaces; a `ping` inside the first text block but none in a forced tool call;
 tool input as input_json_delta fragments cut at arbitrary positions (2-12 chars) after one
-empty partial_json; text as text_delta runs of a few tokens. A forced tool answers with a
-tool_use block only; `output_format` (beta) or `output_config.format` answers JSON text; a
-schema that is only in the prompt is answered with fenced JSON.
+empty partial_json; text as text_delta runs of a few tokens. What is answered (tool_use
+blocks, JSON text, fenced JSON, prose) is decided in anthropic_content. Authentication is an
+API key in x-api-key or a bearer token in Authorization, as the API accepts both.
 """
 
 from __future__ import annotations
@@ -18,13 +18,8 @@ from typing import Any
 from aiohttp import web
 
 from harness.emulators import common
+from harness.emulators.anthropic_content import blocks_for
 from harness.emulators.fragments import byte_fragments, token_fragments
-from harness.emulators.knowledge import (
-    UNKNOWN_PROMPT_REPLY,
-    answer_for,
-    find_schema_in_text,
-    text_of,
-)
 from harness.wire import WireFamily
 
 STRUCTURED_OUTPUTS_BETA = "structured-outputs-2025-11-13"
@@ -43,62 +38,10 @@ _SNAPSHOTS = {
     "claude-3-7-sonnet-latest": "claude-3-7-sonnet-20250219",
     "claude-3-5-haiku-latest": "claude-3-5-haiku-20241022",
 }
-_PREFACE = "I'll extract the requested information."  # what Claude says before an unforced tool
 
 
 def _rng(seed: str, salt: str) -> random.Random:
     return random.Random(common.stable_id(seed + salt, 16))
-
-
-def _system_text(body: dict[str, Any]) -> str:
-    system = body.get("system")
-    return system if isinstance(system, str) else text_of(system)
-
-
-def _user_prompts(body: dict[str, Any]) -> list[str]:
-    return [text_of(m.get("content")) for m in body.get("messages", []) if m.get("role") == "user"]
-
-
-def _json_format(body: dict[str, Any]) -> tuple[dict[str, Any] | None, tuple[str, str]]:
-    """(schema, separators) when the request asks for JSON output, else (None, ...)."""
-    beta = body.get("output_format")
-    if isinstance(beta, dict) and beta.get("type") == "json_schema":
-        return beta.get("schema") or {}, (",", ":")  # the beta writes compact JSON
-    fmt = (body.get("output_config") or {}).get("format")
-    if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
-        return fmt.get("schema") or {}, (", ", ": ")
-    return None, (", ", ": ")
-
-
-def blocks_for(body: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
-    """(content blocks as {'type', 'text' | 'name'+'input_json'}, tool forced) for a request."""
-    prompts = _user_prompts(body)
-    prompt_schema = find_schema_in_text(_system_text(body)) or find_schema_in_text(
-        " ".join(prompts))
-    tools = [t for t in body.get("tools") or [] if isinstance(t, dict) and "input_schema" in t]
-    choice = body.get("tool_choice") or {}
-    if tools and choice.get("type") != "none":
-        tool = next((t for t in tools if t.get("name") == choice.get("name")), tools[0])
-        schema = tool.get("input_schema") or {}
-        # A schema-less tool (e.g. a generic JSON tool) is filled from the prompt's schema.
-        answer = answer_for(prompts, schema if schema.get("properties") else prompt_schema)
-        if answer is not None:
-            # Claude writes tool input with spaces after ':' and ','.
-            call = {"type": "tool_use", "name": tool["name"],
-                    "input_json": json.dumps(answer, ensure_ascii=False)}
-            forced = choice.get("type") in ("tool", "any")
-            return ([call] if forced else [{"type": "text", "text": _PREFACE}, call]), forced
-    schema, separators = _json_format(body)
-    if schema is not None:
-        answer = answer_for(prompts, schema)
-        text = UNKNOWN_PROMPT_REPLY if answer is None else json.dumps(
-            answer, separators=separators, ensure_ascii=False)
-        return [{"type": "text", "text": text}], False
-    answer = answer_for(prompts, prompt_schema)
-    if answer is None:
-        return [{"type": "text", "text": UNKNOWN_PROMPT_REPLY}], False
-    pretty = json.dumps(answer, indent=2, ensure_ascii=False)
-    return [{"type": "text", "text": f"```json\n{pretty}\n```"}], False
 
 
 def resolve_model(name: str) -> str:
@@ -231,8 +174,12 @@ def _error(status: int, kind: str, text: str, seed: str) -> web.Response:
 def _check(request: web.Request, body: dict[str, Any]) -> web.Response | None:
     """The API's refusals for a malformed request, or None."""
     seed = common.dumps(body)
-    if not request.headers.get("x-api-key"):
-        return _error(401, "authentication_error", "x-api-key header is required", seed)
+    # An API key in x-api-key, or a bearer token (OAuth; the SDKs' auth_token) in Authorization.
+    bearer = request.headers.get("Authorization", "")
+    if not request.headers.get("x-api-key") and not (
+            bearer.startswith("Bearer ") and bearer[7:].strip()):
+        return _error(401, "authentication_error",
+                      "x-api-key or Authorization: Bearer header is required", seed)
     if not request.headers.get("anthropic-version"):
         return _error(400, "invalid_request_error", "anthropic-version: header is required", seed)
     for field in ("model", "max_tokens", "messages"):
@@ -243,6 +190,14 @@ def _check(request: web.Request, body: dict[str, Any]) -> web.Response | None:
         return _error(400, "invalid_request_error",
                       "output_format: Extra inputs are not permitted", seed)
     return None
+
+
+_KINDS = {"invalid_request": "invalid_request_error", "not_found": "not_found_error",
+          "method_not_allowed": "invalid_request_error"}
+
+
+def _refused(status: int, kind: str, message: str) -> web.Response:
+    return _error(status, _KINDS.get(kind, kind), message, message)
 
 
 def make_app() -> web.Application:
@@ -256,16 +211,17 @@ def make_app() -> web.Application:
         seed = common.dumps(body)
         headers = {"request-id": "req_011C" + common.stable_id(seed, 20)}
         if body.get("stream"):
+            events = stream_events(body, seed)  # a refusal is answered before any byte
             response = await common.start_sse(request, headers={**headers,
                                                                 "Cache-Control": "no-cache"})
             pads = _rng(seed, "padding")
-            for name, payload in stream_events(body, seed):
+            for name, payload in events:
                 await response.write(encode_event(name, payload, pads.randint(0, 15)))
             await response.write_eof()
             return response
         return web.Response(body=common.dumps(message(body, seed)).encode(),
                             headers={**headers, "Content-Type": "application/json"})
 
-    app = web.Application()
+    app = web.Application(middlewares=[common.errors_middleware(_refused)])
     app.router.add_post("/v1/messages", handle)
     return app

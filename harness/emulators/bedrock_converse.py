@@ -5,7 +5,9 @@ order; streams as binary event stream frames (messageStart, contentBlockStart fo
 only, contentBlockDelta, contentBlockStop, messageStop, metadata), each payload carrying a `p`
 padding field. The model family decides the delivery: Claude streams tool input as an empty
 delta then 2-12 character fragments and text in runs of tokens; Amazon Nova sends tool input
-whole in one delta and text a word or two at a time, with stray empty text deltas.
+whole in one delta and text a word or two at a time, with stray empty text deltas. A forced
+tool (toolChoice any/tool) is called alone, an unforced one after Claude's preface unless the
+turn follows a toolResult; outputConfig's JSON schema is answered with JSON text.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from harness.emulators import common, eventstream
 from harness.emulators.anthropic_messages import json_fragments, text_fragments
 from harness.emulators.fragments import word_fragments
 from harness.emulators.knowledge import (
+    ANY_OBJECT,
     UNKNOWN_PROMPT_REPLY,
     answer_for,
     find_schema_in_text,
+    tool_result_reply,
 )
 from harness.wire import WireFamily
 
@@ -58,35 +62,59 @@ def _text_of_blocks(blocks: Any) -> str:
     return "".join(b.get("text", "") for b in blocks if isinstance(b, dict))
 
 
+def _tool_result(body: dict[str, Any]) -> str | None:
+    """The toolResult blocks of the last (user) message, as text, or None when it has none."""
+    messages = body.get("messages") or []
+    blocks = messages[-1].get("content") if messages else None
+    results = [b["toolResult"] for b in blocks or [] if isinstance(b, dict) and "toolResult" in b]
+    if not results:
+        return None
+    return " ".join(_text_of_blocks(r.get("content")) or dumps(r.get("content"))
+                    for r in results)
+
+
+def _tool_blocks(body: dict[str, Any], model_id: str, prompts: list[str],
+                 prompt_schema: dict[str, Any] | None) -> tuple[list[dict[str, Any]], bool] | None:
+    """The toolUse answer (with Claude's preface unless forced), or None when no tool is
+    called: none offered, or an unforced turn after a toolResult (Converse has no `none`)."""
+    config = body.get("toolConfig") or {}
+    specs = [t["toolSpec"] for t in config.get("tools") or [] if "toolSpec" in t]
+    choice = config.get("toolChoice") or {"auto": {}}
+    forced = "tool" in choice or "any" in choice
+    if not specs or (not forced and _tool_result(body) is not None):
+        return None
+    wanted = (choice.get("tool") or {}).get("name")
+    spec = next((s for s in specs if s.get("name") == wanted), specs[0])
+    schema = (spec.get("inputSchema") or {}).get("json") or {}
+    # A schema-less tool (litellm's generic JSON tool) is filled from the prompt's schema.
+    if not schema.get("properties"):
+        schema = prompt_schema or schema or ANY_OBJECT
+    answer = answer_for(prompts, schema)
+    # Claude writes tool input with spaces; Nova writes it compact.
+    separators = (",", ":") if is_nova(model_id) else (", ", ": ")
+    call = {"kind": "tool", "name": spec["name"],
+            "input_json": json.dumps(answer, separators=separators, ensure_ascii=False)}
+    return ([call] if forced else [{"kind": "text", "text": _PREFACE}, call]), forced
+
+
 def blocks_for(body: dict[str, Any], model_id: str) -> tuple[list[dict[str, Any]], bool]:
     """(content blocks as {'kind': 'text'|'tool', ...}, tool forced) for a Converse request."""
     prompts = [_text_of_blocks(m.get("content")) for m in body.get("messages", [])
                if m.get("role") == "user"]
     prompt_schema = find_schema_in_text(_text_of_blocks(body.get("system"))) or \
         find_schema_in_text(" ".join(prompts))
-    config = body.get("toolConfig") or {}
-    specs = [t["toolSpec"] for t in config.get("tools") or [] if "toolSpec" in t]
-    choice = config.get("toolChoice") or {"auto": {}}
-    if specs:
-        wanted = (choice.get("tool") or {}).get("name")
-        spec = next((s for s in specs if s.get("name") == wanted), specs[0])
-        schema = (spec.get("inputSchema") or {}).get("json") or {}
-        # A schema-less tool (litellm's generic JSON tool) is filled from the prompt's schema.
-        answer = answer_for(prompts, schema if schema.get("properties") else prompt_schema)
-        if answer is not None:
-            # Claude writes tool input with spaces; Nova writes it compact.
-            separators = (",", ":") if is_nova(model_id) else (", ", ": ")
-            call = {"kind": "tool", "name": spec["name"],
-                    "input_json": json.dumps(answer, separators=separators, ensure_ascii=False)}
-            forced = "tool" in choice or "any" in choice
-            return ([call] if forced else [{"kind": "text", "text": _PREFACE}, call]), forced
+    called = _tool_blocks(body, model_id, prompts, prompt_schema)
+    if called is not None:
+        return called
     fmt = ((body.get("outputConfig") or {}).get("textFormat") or {})
     if fmt.get("type") == "json_schema":
         raw = ((fmt.get("structure") or {}).get("jsonSchema") or {}).get("schema") or "{}"
-        answer = answer_for(prompts, json.loads(raw) if isinstance(raw, str) else raw)
-        text = UNKNOWN_PROMPT_REPLY if answer is None else json.dumps(
-            answer, separators=(",", ":"), ensure_ascii=False)
-        return [{"kind": "text", "text": text}], False
+        schema = json.loads(raw) if isinstance(raw, str) else raw
+        answer = answer_for(prompts, schema or ANY_OBJECT)
+        return [{"kind": "text", "text": dumps(answer)}], False
+    result = _tool_result(body)
+    if result is not None and prompt_schema is None:
+        return [{"kind": "text", "text": tool_result_reply(result)}], False
     answer = answer_for(prompts, prompt_schema)
     if answer is None:
         return [{"kind": "text", "text": UNKNOWN_PROMPT_REPLY}], False
@@ -199,6 +227,16 @@ def _error(status: int, kind: str, text: str) -> web.Response:
                                  "x-amzn-RequestId": _request_id(text)})
 
 
+_UNKNOWN_OPERATION = ("UnknownOperationException:http://internal.amazon.com/coral/"
+                      "com.amazon.coral.service/")
+
+
+def _refused(status: int, kind: str, message: str) -> web.Response:
+    if kind == "invalid_request":
+        return _error(400, _VALIDATION, message)
+    return _error(404, _UNKNOWN_OPERATION, message)  # no operation at that path or method
+
+
 def _check(request: web.Request, body: dict[str, Any]) -> web.Response | None:
     """The service's refusals (unsigned request, malformed body), or None."""
     auth = request.headers.get("Authorization", "")
@@ -226,9 +264,10 @@ def make_app() -> web.Application:
         seed = model_id + common.dumps(body)
         request_id = _request_id(seed)
         if request.path.endswith("/converse-stream"):
+            events = stream_events(body, model_id, seed)  # a refusal is answered before any byte
             response = await common.start_sse(request, content_type=eventstream.CONTENT_TYPE,
                                               headers={"x-amzn-RequestId": request_id})
-            for frame in encode_stream(stream_events(body, model_id, seed), seed):
+            for frame in encode_stream(events, seed):
                 await response.write(frame)
             await response.write_eof()
             return response
@@ -236,7 +275,7 @@ def make_app() -> web.Application:
                             headers={"Content-Type": "application/json",
                                      "x-amzn-RequestId": request_id})
 
-    app = web.Application()
+    app = web.Application(middlewares=[common.errors_middleware(_refused)])
     app.router.add_post("/model/{model_id}/converse", handle)
     app.router.add_post("/model/{model_id}/converse-stream", handle)
     return app

@@ -11,6 +11,9 @@ What the samples in ../shared/wire-samples/cohere show, reproduced here:
   message-end (finish_reason, usage), then a bare `data: [DONE]`.
 - text streams (content-start/-delta/-end) have no v2 sample; their shape follows Cohere's
   streaming reference (content-start carries `{type: text, text: ""}`; deltas carry `{text}`).
+- what is answered: tool_choice REQUIRED obliges a call (of the first tool: v2 cannot name
+  one), as does an unforced turn with tools; NONE, JSON mode (`json_object` with its
+  `json_schema`) or a turn right after a tool result is answered with text.
 """
 
 from __future__ import annotations
@@ -26,11 +29,13 @@ from aiohttp import web
 from harness.emulators import common
 from harness.emulators.fragments import token_fragments
 from harness.emulators.knowledge import (
+    ANY_OBJECT,
     UNKNOWN_PROMPT_REPLY,
     Intent,
     answer_for,
     find_schema_in_text,
     text_of,
+    tool_result_reply,
 )
 from harness.wire import WireFamily
 
@@ -68,18 +73,36 @@ def argument_fragments(text: str) -> list[str]:
     return out
 
 
+def _tool_result(body: dict[str, Any]) -> str | None:
+    """The content of the tool results ending the conversation (role tool), or None."""
+    messages = body.get("messages") or []
+    results: list[str] = []
+    for message in reversed(messages):
+        if message.get("role") != "tool":
+            break
+        content = message.get("content")
+        results.insert(0, content if isinstance(content, str) else json.dumps(
+            [p.get("document", p.get("text")) if isinstance(p, dict) else p
+             for p in content or []], ensure_ascii=False))
+    return " ".join(results) if results else None
+
+
 def _intent(body: dict[str, Any]) -> Intent:
     tools = body.get("tools") or []
-    if tools:
+    choice = str(body.get("tool_choice") or "").upper()
+    fmt = body.get("response_format") or {}
+    as_json = fmt.get("type") == "json_object"
+    # v2 cannot name a tool: REQUIRED obliges a call of one of them (the first, here).
+    if tools and choice != "NONE" and (
+            choice == "REQUIRED" or not (as_json or _tool_result(body) is not None)):
         fn = tools[0].get("function", {})
-        return Intent("tool", fn.get("parameters"), fn.get("name"))
+        return Intent("tool", fn.get("parameters") or ANY_OBJECT, fn.get("name"))
     messages = body.get("messages", [])
     system = " ".join(text_of(m.get("content")) for m in messages if m.get("role") == "system")
     schema = find_schema_in_text(system) or find_schema_in_text(
         " ".join(text_of(m.get("content")) for m in messages))
-    fmt = body.get("response_format") or {}
-    if fmt.get("type") == "json_object":  # Cohere's JSON mode: schema under json_schema
-        return Intent("json", fmt.get("json_schema") or schema)
+    if as_json:  # Cohere's JSON mode: schema under json_schema
+        return Intent("json", fmt.get("json_schema") or schema or ANY_OBJECT)
     return Intent("text", schema)
 
 
@@ -89,8 +112,12 @@ def _answer(body: dict[str, Any], intent: Intent) -> Any | None:
     return answer_for(prompts, intent.schema)
 
 
-def _text(intent: Intent, answer: Any | None) -> str:
-    """The content text: JSON for JSON mode, fenced JSON when the schema is only in the prompt."""
+def _text(body: dict[str, Any], intent: Intent, answer: Any | None) -> str:
+    """The content text: JSON for JSON mode, fenced JSON when the schema is only in the
+    prompt, the tool's result reported after a tool turn, else prose."""
+    result = _tool_result(body)
+    if intent.kind == "text" and intent.schema is None and result is not None:
+        return tool_result_reply(result)
     if answer is None:
         return UNKNOWN_PROMPT_REPLY
     pretty = json.dumps(answer, indent=4, ensure_ascii=False)
@@ -120,7 +147,7 @@ def completion(body: dict[str, Any], seed: str) -> dict[str, Any]:
     intent = _intent(body)
     answer = _answer(body, intent)
     message_id, call_id = _ids(seed, intent.tool_name if intent.kind == "tool" else None)
-    if intent.kind == "tool" and answer is not None:
+    if intent.kind == "tool":
         # Non-streamed arguments are compact; only the streamed ones are indented.
         arguments = json.dumps(answer, separators=(",", ":"), ensure_ascii=False)
         plan = _tool_plan(intent.tool_name or "")
@@ -129,7 +156,7 @@ def completion(body: dict[str, Any], seed: str) -> dict[str, Any]:
                     {"id": call_id, "type": "function",
                      "function": {"name": intent.tool_name, "arguments": arguments}}]},
                 "finish_reason": "TOOL_CALL", "usage": _usage(body, plan + arguments)}
-    text = _text(intent, answer)
+    text = _text(body, intent, answer)
     return {"id": message_id,
             "message": {"role": "assistant", "content": [{"type": "text", "text": text}]},
             "finish_reason": "COMPLETE", "usage": _usage(body, text)}
@@ -139,7 +166,7 @@ def stream_events(body: dict[str, Any], seed: str) -> list[tuple[str | None, str
     """(event name, data) of a streamed answer, in order, ending with the bare [DONE]."""
     intent = _intent(body)
     answer = _answer(body, intent)
-    tool = intent.tool_name if intent.kind == "tool" and answer is not None else None
+    tool = intent.tool_name if intent.kind == "tool" else None
     message_id, call_id = _ids(seed, tool)
     events: list[tuple[str, dict[str, Any]]] = [("message-start", {
         "id": message_id, "type": "message-start", "delta": {"message": {
@@ -161,7 +188,7 @@ def stream_events(body: dict[str, Any], seed: str) -> list[tuple[str | None, str
         events.append(("tool-call-end", {"type": "tool-call-end", "index": 0}))
         finish, output = "TOOL_CALL", plan + arguments
     else:
-        output = _text(intent, answer)
+        output = _text(body, intent, answer)
         events.append(("content-start", {"type": "content-start", "index": 0, "delta": {
             "message": {"content": {"type": "text", "text": ""}}}}))
         for piece in token_fragments(output):
@@ -179,6 +206,12 @@ def _unauthorized() -> web.Response:
                              status=401)
 
 
+def _refused(status: int, kind: str, message: str) -> web.Response:
+    # Cohere's error body for every status: the request's id and a message.
+    return web.json_response({"id": common.uuid_from(message), "message": message},
+                             status=status, dumps=common.dumps)
+
+
 def make_app() -> web.Application:
     """An aiohttp app serving Cohere's v2 chat on its real path."""
 
@@ -189,8 +222,9 @@ def make_app() -> web.Application:
         body = await common.read_json(request)
         seed = common.dumps(body)
         if body.get("stream"):
+            events = stream_events(body, seed)  # a refusal is answered before any byte
             response = await common.start_sse(request, content_type="text/event-stream")
-            for name, data in stream_events(body, seed):
+            for name, data in events:
                 head = f"event: {name}\n" if name else ""
                 await response.write(f"{head}data: {data}\n\n".encode())
             await response.write_eof()
@@ -199,6 +233,6 @@ def make_app() -> web.Application:
         return web.Response(body=common.dumps(completion(body, seed)).encode(),
                             headers={"Content-Type": "application/json"})
 
-    app = web.Application()
+    app = web.Application(middlewares=[common.errors_middleware(_refused)])
     app.router.add_post(ROUTE, handle)
     return app

@@ -33,9 +33,12 @@ from harness.emulators.google_request import (
     SCHEMA_FIELDS,
     calling_config,
     calls_or_text,
+    error,
     get_field,
     invalid_request,
+    refused_response,
     spellings,
+    unauthorized,
 )
 from harness.wire import WireFamily
 
@@ -231,37 +234,14 @@ def json_array_body(chunks: list[dict[str, Any]]) -> bytes:
     return ("[" + ",\r\n".join(items) + "]").encode()
 
 
-def _error(status: int, state: str, message: str,
-           details: list[dict[str, Any]] | None = None) -> web.Response:
-    payload: dict[str, Any] = {"error": {"code": status, "message": message, "status": state}}
-    if details:
-        payload["error"]["details"] = details
-    return web.Response(status=status, text=json.dumps(payload, indent=2),
-                        content_type="application/json", charset="UTF-8")
-
-
-def _authorized(flavour: Flavour, request: web.Request) -> web.Response | None:
-    if flavour.vertex:
-        if google_oauth.bearer_ok(request):
-            return None
-        return _error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials. "
-                      "Expected OAuth 2 access token, login cookie or other valid "
-                      "authentication credential.")
-    if request.headers.get("x-goog-api-key") or request.query.get("key"):
-        return None
-    return _error(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers "
-                  "(callers without established identity). Please use API Key or other form "
-                  "of API consumer identity to call this API.")
-
-
 def make_app(flavour: Flavour) -> web.Application:
     """An aiohttp app serving `flavour` on its real paths (and, for Vertex, the token URI)."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
         model, _, method = request.match_info["model_method"].rpartition(":")
         if method not in ("generateContent", "streamGenerateContent") or not model:
-            return _error(404, "NOT_FOUND", f"Method not found: {method}")
-        refused = _authorized(flavour, request)
+            return error(404, "NOT_FOUND", f"Method not found: {method}")
+        refused = unauthorized(flavour.vertex, request)
         if refused is not None:
             return refused
         body = await common.read_json(request)
@@ -270,7 +250,7 @@ def make_app(flavour: Flavour) -> web.Application:
             message, bad_field = invalid
             details = [{"@type": "type.googleapis.com/google.rpc.BadRequest",
                         "fieldViolations": [{"description": message}]}] if bad_field else None
-            return _error(400, "INVALID_ARGUMENT", message, details)
+            return error(400, "INVALID_ARGUMENT", message, details)
         seed = common.dumps(body)
         if method == "generateContent":
             text = json.dumps(generate(flavour, body, model, seed), indent=2, ensure_ascii=False)
@@ -287,7 +267,7 @@ def make_app(flavour: Flavour) -> web.Application:
         await response.write_eof()
         return response
 
-    app = web.Application()
+    app = web.Application(middlewares=[common.errors_middleware(refused_response)])
     if flavour.vertex:
         google_oauth.add_routes(app)
         for version in ("v1", "v1beta1"):

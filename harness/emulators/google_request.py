@@ -2,9 +2,11 @@
 
 The API's JSON parser accepts camelCase and snake_case field names (litellm sends
 `function_declarations`, `allowed_function_names`, `response_json_schema`; Google's SDKs send
-camelCase), refuses unknown top-level fields, and the model answers a forced function with a
-call, `responseMimeType: application/json` with JSON text (compact under `responseSchema`,
-indented otherwise, as recorded), and anything else with prose: here fenced JSON.
+camelCase), refuses unknown top-level fields, and the model answers a forced function (mode
+ANY) with a call, as it does an unforced one unless JSON output is asked or the turn follows
+a functionResponse; `responseMimeType: application/json` with JSON text (compact under
+`responseSchema`, indented otherwise, as recorded); anything else with prose: fenced JSON when
+a schema is in the prompt, the function's result reported after a functionResponse.
 """
 
 from __future__ import annotations
@@ -12,11 +14,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from aiohttp import web
+
+from harness.emulators import google_oauth
 from harness.emulators.knowledge import (
+    ANY_OBJECT,
     UNKNOWN_PROMPT_REPLY,
     Intent,
     answer_for,
     find_schema_in_text,
+    fits,
+    tool_result_reply,
 )
 
 # GenerateContentRequest's fields: the API refuses any other name with a 400.
@@ -55,37 +63,64 @@ def calling_config(body: dict[str, Any]) -> dict[str, Any]:
     return get_field(get_field(body, "toolConfig"), "functionCallingConfig") or {}
 
 
+def _function_responses(body: dict[str, Any]) -> str | None:
+    """The functionResponse parts of the last turn, as text, or None when it has none."""
+    contents = body.get("contents") or []
+    parts = get_field(contents[-1], "parts") or [] if contents else []
+    found = [get_field(p, "functionResponse") for p in parts if isinstance(p, dict)]
+    responses = [r for r in found if r]
+    if not responses:
+        return None
+    return " ".join(json.dumps(get_field(r, "response"), ensure_ascii=False) for r in responses)
+
+
+def _json_intent(config: dict[str, Any], prompt_schema: dict[str, Any] | None) -> \
+        tuple[Intent, str] | None:
+    """JSON output asked in generationConfig, and its style; None when none is asked."""
+    if get_field(config, "responseMimeType") != "application/json":
+        return None
+    if get_field(config, "responseSchema"):
+        return Intent("json", get_field(config, "responseSchema")), "compact"
+    schema = get_field(config, "responseJsonSchema") or config.get("_responseJsonSchema")
+    return Intent("json", schema or prompt_schema or ANY_OBJECT), "pretty"
+
+
 def _intent(body: dict[str, Any]) -> tuple[Intent, str]:
     """How the request asks for structure, and the JSON style: compact, pretty or fenced."""
     config = get_field(body, "generationConfig") or {}
     calling = calling_config(body)
     declarations = [d for tool in body.get("tools") or []
                     for d in get_field(tool, "functionDeclarations") or []]
-    if declarations and calling.get("mode") != "NONE":
-        allowed = get_field(calling, "allowedFunctionNames") or []
-        chosen = next((d for d in declarations if d.get("name") in allowed), declarations[0])
-        schema = get_field(chosen, "parameters") or get_field(chosen, "parametersJsonSchema")
-        return Intent("tool", schema, chosen.get("name")), "args"
     system = _texts(get_field(body, "systemInstruction"))
     prompt_schema = find_schema_in_text(system) or find_schema_in_text(
         " ".join(_texts(c) for c in body.get("contents") or []))
-    if get_field(config, "responseMimeType") == "application/json":
-        if get_field(config, "responseSchema"):
-            return Intent("json", get_field(config, "responseSchema")), "compact"
-        return Intent("json", get_field(config, "responseJsonSchema") or prompt_schema), "pretty"
+    as_json = _json_intent(config, prompt_schema)
+    forced = str(calling.get("mode", "")).upper() == "ANY"
+    if declarations and str(calling.get("mode", "")).upper() != "NONE" and (
+            forced or not (as_json or _function_responses(body) is not None)):
+        allowed = get_field(calling, "allowedFunctionNames") or []
+        chosen = next((d for d in declarations if d.get("name") in allowed), declarations[0])
+        schema = get_field(chosen, "parameters") or get_field(chosen, "parametersJsonSchema")
+        return Intent("tool", schema or ANY_OBJECT, chosen.get("name")), "args"
+    if as_json:
+        return as_json
     return Intent("text", prompt_schema), "fenced"
 
 
 def calls_or_text(body: dict[str, Any]) -> tuple[list[tuple[str, Any]], str]:
     """(function calls, text): what the model answers; exactly one of them is non-empty."""
     intent, style = _intent(body)
+    result = _function_responses(body)
+    if intent.kind == "text" and intent.schema is None and result is not None:
+        return [], tool_result_reply(result)
     prompts = [_texts(c) for c in body.get("contents") or [] if c.get("role", "user") == "user"]
-    answer = answer_for(prompts, intent.schema)
+    # A list answer for a function taking one item is several parallel calls.
+    answer = answer_for(prompts, intent.schema, many=intent.kind == "tool")
     if answer is None:
         return [], UNKNOWN_PROMPT_REPLY
     if intent.kind == "tool":
-        # A list answer for a function taking one item is several parallel calls.
-        items = answer if isinstance(answer, list) else [answer]
+        items = answer if isinstance(answer, list) and not fits(answer, intent.schema) \
+            else [answer]
         return [(intent.tool_name or "", item) for item in items], ""
     if style == "compact":
         return [], json.dumps(answer, separators=(",", ":"), ensure_ascii=False)
@@ -103,3 +138,36 @@ def invalid_request(body: dict[str, Any], vertex: bool) -> tuple[str, bool] | No
     if not body.get("contents"):
         return "* GenerateContentRequest.contents: contents is not specified\n", False
     return None
+
+
+def error(status: int, state: str, message: str,
+          details: list[dict[str, Any]] | None = None) -> web.Response:
+    """An error in the API's shape: {"error": {code, message, status[, details]}}, indented."""
+    payload: dict[str, Any] = {"error": {"code": status, "message": message, "status": state}}
+    if details:
+        payload["error"]["details"] = details
+    return web.Response(status=status, text=json.dumps(payload, indent=2),
+                        content_type="application/json", charset="UTF-8")
+
+
+def refused_response(status: int, kind: str, message: str) -> web.Response:
+    """A refusal, an unservable schema or an unserved route, in the API's error shape (an
+    unknown path or method is NOT_FOUND: google.rpc has no code for a wrong method)."""
+    if kind == "invalid_request":
+        return error(400, "INVALID_ARGUMENT", message)
+    return error(404, "NOT_FOUND", message)
+
+
+def unauthorized(vertex: bool, request: web.Request) -> web.Response | None:
+    """The API's refusal of a request without credentials, or None."""
+    if vertex:
+        if google_oauth.bearer_ok(request):
+            return None
+        return error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials. "
+                     "Expected OAuth 2 access token, login cookie or other valid "
+                     "authentication credential.")
+    if request.headers.get("x-goog-api-key") or request.query.get("key"):
+        return None
+    return error(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers "
+                 "(callers without established identity). Please use API Key or other form "
+                 "of API consumer identity to call this API.")

@@ -1,4 +1,12 @@
-"""What the emulated model answers: the scenario's expected data, shaped by the request's schema."""
+"""What the emulated model answers: an answer valid against the request's schema, from the request.
+
+In order: the answer the harness expects for the running cell (emulators.answers), when it
+is valid against the schema; else, with none expected, the built-in scenario's answer when
+the prompt is one of theirs (so cassettes recorded before the harness told its answers
+re-record unchanged); else a minimal instance generated from the schema itself (sampler).
+Every answer is shaped like a model filling that schema would write it: an iterable's items
+in the wrapper's array field, keys in the schema's property order.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +14,14 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from harness.emulators import answers, sampler
+from harness.emulators.schemas import order_like, problems
 from harness.scenarios import answer_for_prompt
 
+# Plain prose, for a request that asks for no structure at all (no tool, no format, no schema).
 UNKNOWN_PROMPT_REPLY = "The emulator has no answer for this prompt."
+# JSON mode without any schema still promises a JSON object.
+ANY_OBJECT: dict[str, Any] = {"type": "object"}
 
 
 @dataclass(frozen=True)
@@ -37,28 +50,50 @@ def find_schema_in_text(text: str) -> dict[str, Any] | None:
 
 
 def fit_to_schema(answer: Any, schema: dict[str, Any] | None) -> Any:
-    """Shape a known answer the way a model filling `schema` would, in the schema's key order."""
+    """Shape an answer the way a model filling `schema` would, in the schema's key order."""
     props: dict[str, Any] = (schema or {}).get("properties") or {}
     if isinstance(answer, list):
         # A list answer requested as an object: instructor's Iterable wrapper has one array field.
         for name, prop in props.items():
-            if prop.get("type") == "array":
-                return {name: answer}
-        return answer
-    if isinstance(answer, dict) and props:
-        ordered = {key: answer[key] for key in props if key in answer}
-        ordered.update({k: v for k, v in answer.items() if k not in ordered})
-        return ordered
-    return answer
+            if isinstance(prop, dict) and str(prop.get("type")).lower() == "array":
+                return order_like({name: answer}, schema)
+        return order_like(answer, schema)
+    return order_like(answer, schema)
 
 
-def answer_for(prompts: list[str], schema: dict[str, Any] | None) -> Any | None:
-    """The answer to the first prompt that is a known scenario prompt, fitted to `schema`."""
+def fits(answer: Any, schema: dict[str, Any] | None, many: bool = False) -> bool:
+    """Whether `answer` is valid against `schema`; with `many`, a list of valid items counts
+    (parallel calls of one function, one item each)."""
+    if schema is None:
+        return True
+    if not problems(answer, schema):
+        return True
+    return many and isinstance(answer, list) and bool(answer) and all(
+        not problems(item, schema) for item in answer)
+
+
+def _known(prompts: list[str]) -> Any | None:
     for prompt in prompts:
         answer = answer_for_prompt(prompt)
         if answer is not None:
-            return fit_to_schema(answer, schema)
+            return answer
     return None
+
+
+def answer_for(prompts: list[str], schema: dict[str, Any] | None,
+               many: bool = False) -> Any | None:
+    """The model's answer for `schema` (None only when there is no schema and nothing known).
+
+    Raises sampler.SchemaUnservable for a schema no instance can be generated for."""
+    expected = answers.current()
+    candidate = expected.value if expected is not None else _known(prompts)
+    if candidate is not None:
+        fitted = fit_to_schema(candidate, schema)
+        if fits(fitted, schema, many):
+            return fitted
+    if schema is None:
+        return None
+    return fit_to_schema(sampler.instance_for(schema), schema)
 
 
 def text_of(content: Any) -> str:
@@ -70,3 +105,9 @@ def text_of(content: Any) -> str:
             part.get("text", "") for part in content if isinstance(part, dict)
         )
     return ""
+
+
+def tool_result_reply(result: str) -> str:
+    """The final text after a tool result: the model reports it instead of calling again."""
+    shown = " ".join(result.split())
+    return f"The tool returned: {shown[:200]}" if shown else "The tool returned no content."

@@ -19,17 +19,20 @@ from aiohttp import web
 from harness.emulators import common
 from harness.emulators.fragments import token_fragments, word_fragments
 from harness.emulators.knowledge import (
+    ANY_OBJECT,
     UNKNOWN_PROMPT_REPLY,
     Intent,
     answer_for,
     find_schema_in_text,
     text_of,
+    tool_result_reply,
 )
 from harness.emulators.openai_objects import (
     PROMPT_FILTER,
     Chunks,
     Flavour,
     completion_object,
+    id_headers,
     lowercase_id,
     role,
     short_call_id,
@@ -46,30 +49,45 @@ WIRE = WireFamily(
     model_keys=("model",))
 
 
+def _forced(choice: Any) -> bool:
+    """Whether tool_choice obliges a call: a named function, "required" or Mistral's "any"."""
+    return isinstance(choice, dict) or choice in ("required", "any")
+
+
+def _after_tool_result(body: dict[str, Any]) -> bool:
+    """Whether the model speaks after a tool result (role tool): it reports, it calls no more."""
+    messages = body.get("messages") or []
+    return bool(messages) and messages[-1].get("role") in ("tool", "function")
+
+
 def _intent(body: dict[str, Any]) -> Intent:
     tools = body.get("tools") or []
-    if tools:
-        choice = body.get("tool_choice")
-        name = None
-        if isinstance(choice, dict):
-            name = (choice.get("function") or {}).get("name")
+    choice = body.get("tool_choice")
+    fmt = body.get("response_format") or {}
+    strict = fmt.get("type") == "json_schema"
+    if tools and choice != "none" and (
+            _forced(choice) or not (strict or _after_tool_result(body))):
+        name = (choice.get("function") or {}).get("name") if isinstance(choice, dict) else None
         tool = next((t for t in tools if t.get("function", {}).get("name") == name), tools[0])
         fn = tool.get("function", {})
-        return Intent("tool", fn.get("parameters"), fn.get("name"))
-    fmt = body.get("response_format") or {}
-    if fmt.get("type") == "json_schema":
-        return Intent("json", (fmt.get("json_schema") or {}).get("schema"))
+        return Intent("tool", fn.get("parameters") or ANY_OBJECT, fn.get("name"))
+    if strict:
+        return Intent("json", (fmt.get("json_schema") or {}).get("schema") or ANY_OBJECT)
     system = " ".join(text_of(m.get("content")) for m in body.get("messages", [])
                       if m.get("role") == "system")
     schema = find_schema_in_text(system) or find_schema_in_text(
         " ".join(text_of(m.get("content")) for m in body.get("messages", [])))
-    return Intent("json" if fmt.get("type") == "json_object" else "text", schema)
+    if fmt.get("type") == "json_object":
+        return Intent("json", schema or ANY_OBJECT)
+    return Intent("text", schema)
 
 
 def _render(flavour: Flavour, intent: Intent, body: dict[str, Any]) -> tuple[str, str | None]:
     """(text, tool_name): the model's output for the request; tool_name None for content."""
-    prompts = [text_of(m.get("content")) for m in body.get("messages", [])
-               if m.get("role") == "user"]
+    messages = body.get("messages", [])
+    if intent.kind == "text" and intent.schema is None and _after_tool_result(body):
+        return tool_result_reply(text_of(messages[-1].get("content"))), None
+    prompts = [text_of(m.get("content")) for m in messages if m.get("role") == "user"]
     answer = answer_for(prompts, intent.schema)
     if answer is None:
         return UNKNOWN_PROMPT_REPLY, None
@@ -147,6 +165,29 @@ def _unauthorized(flavour: Flavour) -> web.Response:
         status=401)
 
 
+def error_response(flavour: Flavour) -> common.ErrorResponse:
+    """The flavour's error bodies: OpenAI's `error` object (Hugging Face's router passes an
+    OpenAI-compatible upstream's through); Azure's unknown path is its `Resource not found`;
+    Mistral refuses in its `object: error` shape, and its gateway (Kong, per the
+    x-kong-request-id of every answer) answers an unknown route with its own message."""
+
+    def respond(status: int, kind: str, message: str) -> web.Response:
+        if flavour.name == "azure" and kind == "not_found":
+            body: dict[str, Any] = {"error": {"code": "404", "message": "Resource not found"}}
+        elif flavour.name == "mistral" and kind == "not_found":
+            body = {"message": "no Route matched with those values",
+                    "request_id": common.hex_id(message)}
+        elif flavour.name == "mistral":
+            body = {"object": "error", "message": message, "type": "invalid_request_error",
+                    "param": None, "code": None}
+        else:
+            body = {"error": {"message": message, "type": "invalid_request_error",
+                              "param": None, "code": None}}
+        return web.json_response(body, status=status, dumps=common.dumps)
+
+    return respond
+
+
 def make_app(flavour: Flavour) -> web.Application:
     """An aiohttp app serving `flavour` on its real paths."""
 
@@ -156,16 +197,18 @@ def make_app(flavour: Flavour) -> web.Application:
         body = await common.read_json(request)
         model = flavour.model_name(request, body)
         seed = common.dumps(body)
+        headers = id_headers(flavour, seed, request)
         if body.get("stream"):
-            response = await common.start_sse(request)
-            for payload in stream_events(flavour, body, model, seed):
+            events = stream_events(flavour, body, model, seed)  # refusals before any byte
+            response = await common.start_sse(request, headers=headers)
+            for payload in events:
                 await response.write(f"data: {payload}\n\n".encode())
             await response.write_eof()
             return response
         return web.json_response(completion(flavour, body, model, seed),
-                                 dumps=common.dumps)
+                                 dumps=common.dumps, headers=headers)
 
-    app = web.Application()
+    app = web.Application(middlewares=[common.errors_middleware(error_response(flavour))])
     for route in flavour.routes:
         app.router.add_post(route, handle)
     return app

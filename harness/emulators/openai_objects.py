@@ -77,6 +77,25 @@ class Flavour:
     azure_filters: bool = False  # prompt and content filter results; alphabetical keys
 
 
+def id_headers(flavour: Flavour, seed: str, request: web.Request) -> dict[str, str]:
+    """The request-id headers of the flavour's answers, as the samples show them: OpenAI's
+    x-request-id `req_` + 32 hex; Azure's apim-request-id and x-request-id UUIDs with its
+    region and deployment (and the client's x-ms-client-request-id echoed); Mistral's
+    gateway x-kong-request-id. Hugging Face's router has no sample: it sends none here."""
+    if flavour.azure_filters:
+        headers = {"apim-request-id": common.uuid_from(seed, "apim"),
+                   "x-request-id": common.uuid_from(seed, "request"),
+                   "x-ms-region": "East US",
+                   "x-ms-deployment-name": request.match_info.get("deployment", "")}
+        client = request.headers.get("x-ms-client-request-id")
+        return {**headers, "x-ms-client-request-id": client} if client else headers
+    if flavour.name == "openai":
+        return {"x-request-id": "req_" + common.hex_id(seed, "request")}
+    if flavour.name == "mistral":
+        return {"x-kong-request-id": common.hex_id(seed, "request")}
+    return {}
+
+
 def usage_of(flavour: Flavour, body: dict[str, Any], text: str) -> dict[str, Any]:
     """The usage object of an answer `text` to `body`, in the flavour's shape."""
     prompt = max(1, len(json.dumps(body.get("messages", []))) // 4)

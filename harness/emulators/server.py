@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from aiohttp import web
 
+from harness.emulators import answers
 from harness.emulators.injection import FaultBoard, Seen, middleware
 
 AppFactory = Callable[[], web.Application]
@@ -25,6 +28,7 @@ class EmulatorHost:
         self._urls: dict[str, str] = {}
         self._lock = threading.Lock()
         self.faults = FaultBoard()
+        self.answers = answers.AnswerBoard()
 
     def url(self, name: str, factory: AppFactory) -> str:
         """The root URL of emulator `name`, starting it on first use."""
@@ -38,6 +42,20 @@ class EmulatorHost:
         """Give the next `count` requests to emulator `name` the fault `fault` (see faults.py)."""
         self.faults.inject(name, fault, count, **params)
 
+    def expect(self, name: str | None, value: Any) -> None:
+        """Emulator `name` (every emulator for None) answers `value` until `clear_expected`."""
+        self.answers.expect(name, value)
+
+    def clear_expected(self, name: str | None = None) -> None:
+        """Forget the expected answer of emulator `name` (None: of every emulator)."""
+        self.answers.clear(name)
+
+    @contextlib.contextmanager
+    def expecting(self, name: str | None, value: Any) -> Iterator[None]:
+        """Emulator `name` answers `value` inside the block (one cell), and only there."""
+        with self.answers.expecting(name, value):
+            yield
+
     def clear_faults(self, name: str | None = None) -> None:
         """Drop pending faults and recorded requests (of emulator `name`, or all)."""
         self.faults.clear(name)
@@ -50,6 +68,8 @@ class EmulatorHost:
         app = factory()
         # Every emulator gets fault injection the same way, whatever its wire format.
         app.middlewares.insert(0, middleware(self.faults, name))
+        # Then the harness's expected answer (a fault fetching the real answer passes here too).
+        app.middlewares.insert(1, answers.middleware(self.answers, name))
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)  # port 0: the OS picks a free port

@@ -17,6 +17,7 @@ from typing import Any
 
 from harness import __version__
 from harness.cells import Cell
+from harness.emulators.server import emulator_host
 from harness.errors import CassetteCorruptError, CassetteMissingError
 from harness.modes import get_mode
 from harness.providers import Provider, get_provider
@@ -149,7 +150,12 @@ class Runner:
         redirects = no_redirects(attempt.redirects) if self.settings.target != "replay" \
             else contextlib.nullcontext()
         scenario, mode = get_scenario(cell.scenario), get_mode(cell.mode)
-        with self.recorder.vcr.use_cassette(str(state.path)) as cassette, guard, redirects:
+        # The emulator answers the scenario's expected answer, whatever the prompt (a drifted
+        # replay's re-answer is an emulator run too); cleared after the cell.
+        expected = emulator_host().expecting(cell.provider, scenario.expected) \
+            if self.settings.target == "emulator" else contextlib.nullcontext()
+        with self.recorder.vcr.use_cassette(str(state.path)) as cassette, guard, redirects, \
+                expected:
             attempt.cassette = cassette
             try:
                 run_scenario(scenario, mode.mode, attempt.model, kwargs, self.loop,
