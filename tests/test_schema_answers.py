@@ -18,7 +18,7 @@ from harness.emulators.server import EmulatorHost
 from harness.run import runner as runner_module
 from harness.run.runner import Runner, RunSettings
 from harness.scenarios import get_scenario
-from harness.scenarios.models import UserWithAddresses
+from harness.packs.guide.models import UserWithAddresses
 
 
 class Node(BaseModel):
