@@ -40,6 +40,8 @@ KEYS: dict[str, tuple[type, str]] = {
     "strict_replay": (bool, "a replayed request that drifted fails instead of re-answered"),
     "expected_failures": (list, "known failures: tables of cells, reason, outcome, layer, "
                                 "exception, message"),
+    "develop_packs": (bool, "the built-in packs' cassettes are read and written in each "
+                            "pack's folder (the harness's own repository)"),
 }
 
 
@@ -57,6 +59,7 @@ class Config:
     timeout: float | None = None
     strict_replay: bool = False
     expected_failures: tuple[dict[str, Any], ...] = ()
+    develop_packs: bool = False
     sources: dict[str, str] = field(default_factory=dict)
 
 

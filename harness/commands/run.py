@@ -98,7 +98,8 @@ def execute(sel: Selection, session: SessionOptions | None = None,
                            drop_params=sel.drop_params, base_url=sel.base_url,
                            timeout=config.timeout, record_mode=options.record_mode,
                            strict_replay=config.strict_replay, project_root=config.root,
-                           scenario_modules=config.scenarios, builtin=config.builtin)
+                           scenario_modules=config.scenarios, builtin=config.builtin,
+                           develop_packs=config.develop_packs)
     if sel.target != "replay" and options.record_mode != "none":
         check_writable(settings.cassette_dir, "cassettes", "--cassettes")
     with reports_lock(out_dir):

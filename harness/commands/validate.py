@@ -56,7 +56,7 @@ def validate(provider: str = typer.Option(..., "--provider", "-p", help="The pro
         raise MissingCredentialsError(provider, missing)
     settings = RunSettings(target="live", cassette_dir=config.cassettes,
                            project_root=config.root, scenario_modules=config.scenarios,
-                           builtin=config.builtin,
+                           builtin=config.builtin, develop_packs=config.develop_packs,
                            model=model, base_url=base_url, timeout=timeout,
                            record_mode="rewrite" if record else "none")
     if record:

@@ -41,11 +41,15 @@ class RunSettings:
     project_root: Path | None = None
     scenario_modules: tuple[str, ...] = ()
     builtin: bool = True
+    # This project develops the built-in packs: their cassettes live in each pack's folder.
+    develop_packs: bool = False
 
 
 def cell_cassette(settings: RunSettings, provider: str, mode: str,
                   scenario: Scenario) -> Path:
     """Where a cell's cassette is: the project's, else (replaying) the one its pack ships."""
+    if settings.develop_packs and scenario.bundled is not None:
+        return cassette_path(scenario.bundled, provider, mode, scenario.name)
     own = cassette_path(settings.cassette_dir, provider, mode, scenario.name)
     if settings.target != "replay" or own.is_file() or scenario.bundled is None:
         return own

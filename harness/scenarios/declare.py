@@ -50,9 +50,11 @@ def _check_answer(name: str, pack: str, model: type[BaseModel], call: str,
 
 
 def _bundled(pack: str) -> Path | None:
+    """The cassette folder a pack shipped with the harness keeps beside itself."""
     module = sys.modules.get(pack)
-    folder = Path(getattr(module, "__file__", "") or ".").parent / "cassettes"
-    return folder if module is not None and folder.is_dir() else None
+    if module is None or not pack.startswith("harness.packs."):
+        return None
+    return Path(getattr(module, "__file__", "") or ".").parent / "cassettes"
 
 
 def scenario(name: str, *, model: type[BaseModel], prompt: str = "",
