@@ -15,6 +15,8 @@ def project_config(**flags: Any) -> Config:
 
     # --scenarios adds modules to the configured ones; every other flag replaces its key.
     modules = tuple(flags.pop("scenarios", None) or ())
+    if flags.get("cassettes"):
+        flags["develop_packs"] = False  # a folder named on the command line is the one used
     config = with_flags(load(), **flags)
     if modules:
         config = with_flags(config, scenarios=config.scenarios + modules)
