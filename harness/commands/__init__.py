@@ -7,7 +7,7 @@ import importlib
 import typer
 
 # Help order: the everyday commands first.
-MODULES = ("run", "validate", "secrets", "matrix", "grid", "providers", "llamacpp")
+MODULES = ("init", "run", "validate", "secrets", "matrix", "grid", "providers", "llamacpp")
 
 
 def register_all(app: typer.Typer) -> None:
