@@ -12,6 +12,9 @@ os.environ.setdefault("LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS", "True")
 
 from tests.wire_samples import SHARED_DIR
 
+# Runs pytest inside tests: the pytest plugin's tests (tests/test_pytest_plugin.py).
+pytest_plugins = ["pytester"]
+
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Under CI, a missing ../shared ends the run at once, in one line: nothing skips silently."""
