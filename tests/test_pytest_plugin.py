@@ -224,3 +224,17 @@ def test_the_project_init_writes_passes_under_pytest(pytester: pytest.Pytester) 
     cells = results_of(pytester.path)
     assert cells["anthropic-json-invoice"]["outcome"] == "error"
     assert cells["openai-tools-invoice_async"]["outcome"] == "pass"
+
+
+def test_under_xdist_the_controller_writes_every_workers_cells(
+        pytester: pytest.Pytester) -> None:
+    # Each worker runs some of the cells; their records ride on the test reports to the
+    # controller, the one process that writes the session's results.
+    root = project(pytester, ["openai"], ["tools", "json_schema"])
+    result = pytester.runpytest(*PLUGIN, "--record-mode", "once", "-n", "2", "-v")
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines_random(["*gw0*PASSED*", "*gw1*PASSED*"])
+    cells = results_of(root)
+    assert sorted(k for k in cells if k != "run") == [
+        "openai-json_schema-product", "openai-json_schema-product_async",
+        "openai-tools-product", "openai-tools-product_async"]
