@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 import yaml
 
 from harness.commands.init import SCENARIO_FILE, WORKFLOW
-from harness.config import load
+from harness.config import KEYS, load
 from harness.expected_failures import from_config
 from tests.helpers import run_cli
 
@@ -18,6 +19,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+REPO = Path(__file__).resolve().parents[1]
 PYPROJECT = '[project]\nname = "shop"\nversion = "1.0"\n\n[tool.ruff]\nline-length = 99'
 
 
@@ -124,3 +126,9 @@ def test_testpaths_that_leave_the_example_out_are_pointed_out(
     outcome = run_cli("init")
     assert outcome.code == 0
     assert f"testpaths leaves out {SCENARIO_FILE}" in " ".join(outcome.stderr.split())
+
+
+def test_the_readme_configuration_table_lists_every_key() -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    table = text.split("**Configuration**", 1)[1].split("Precedence:", 1)[0]
+    assert sorted(re.findall(r"^\| `(\w+)` \|", table, re.M)) == sorted(KEYS)
