@@ -117,7 +117,7 @@ class CellSession:
             self.versions = library_versions()
         return expectation_for(cell_id, self.expected, self.versions)
 
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+    def pytest_collection_modifyitems(self, config: pytest.Config) -> None:
         from harness.run.session import check_writable
 
         ids = [c.cell_id for cells in self.collected.values() for c in cells]
@@ -127,9 +127,13 @@ class CellSession:
         complete = set(self.collected) == set(self.project.scenarios)
         try:
             validate(self.expected, ids, self.versions, complete=complete)
-            check_writable(self.project.reports, "reports", "CONFORMANCE_REPORTS")
+            if config.getoption("collectonly", default=False):
+                return  # nothing will be written: no folder made for it
+            check_writable(self.project.reports, "reports",
+                           "reports in [tool.conformance] (or CONFORMANCE_REPORTS)")
             if self.target != "replay":
-                check_writable(self.project.cassettes, "cassettes", "CONFORMANCE_CASSETTES")
+                check_writable(self.project.cassettes, "cassettes",
+                               "cassettes in [tool.conformance] (or CONFORMANCE_CASSETTES)")
         except (HarnessError, ExpectationError) as exc:
             raise pytest.UsageError(f"{exc} ({self.where})" if isinstance(
                 exc, ExpectationError) else str(exc)) from None

@@ -204,6 +204,21 @@ def test_pytest_recording_options_are_shared_not_registered_twice(
                                  "*<CellItem openai-tools-product>"])
     once = pytester.runpytest(*plugins, "--collect-only", "--record-mode=once")
     once.stdout.fnmatch_lines(["*record mode once (recording against the local emulators)*"])
+    # Collecting only writes nothing, so it makes no folder to write into either.
+    assert not (pytester.path / "reports").exists()
+    assert not (pytester.path / "cassettes").exists()
+
+
+def test_an_unwritable_reports_folder_stops_the_session_before_any_cell(
+        pytester: pytest.Pytester) -> None:
+    root = project(pytester, ["openai"], ["tools"])
+    (root / "blocker").write_text("a file, not a folder")
+    with (root / "pyproject.toml").open("a") as config:
+        config.write('\nreports = "blocker/reports"\n')
+    result = pytester.runpytest(*PLUGIN)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert f"cannot write reports to {root / 'blocker' / 'reports'}" in result.stderr.str()
+    assert "passed" not in result.stdout.str()
 
 
 def test_a_project_without_scenario_modules_is_left_alone(pytester: pytest.Pytester) -> None:
