@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from harness.cells import Cell, select_cells
-from harness.expectations import EXPECTATIONS, Expected, expectation_for, validate
+from harness.expectations import EXPECTATIONS, Expected, expectation_for, unmet, validate
 
 CELLS = select_cells()
 validate(EXPECTATIONS, [c.cell_id for c in CELLS])
@@ -31,14 +31,10 @@ def _param(cell: Cell) -> Any:
 
 def check_known(entry: Expected, result: Any) -> None:
     """Raise KnownFailure when `result` shows `entry`'s evidence; fail the test otherwise."""
-    problems = entry.mismatches(result)
-    if not problems:
+    problem = unmet(entry, result, "harness/expectations.py")
+    if problem is None:
         raise KnownFailure(f"{result.cell_id}: {entry.name}")
-    if result.outcome == "pass":
-        pytest.fail(f"{result.cell_id} now passes: delete or narrow the expectation "
-                    f"{entry.name!r} in harness/expectations.py")
-    pytest.fail(f"{result.cell_id} does not fail as expectation {entry.name!r} says: "
-                + "; ".join(problems) + f" — message: {(result.message or '')[:300]}")
+    pytest.fail(problem)
 
 
 @pytest.mark.parametrize("cell", [_param(c) for c in CELLS])
