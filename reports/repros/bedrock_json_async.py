@@ -16,10 +16,9 @@ from typing import Any, Literal, Optional, Union  # noqa: F401
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # offline: no cost-map fetch
 
-import instructor
-import litellm
-from pydantic import BaseModel, Field, field_validator, model_validator  # noqa: F401
-
+import instructor  # noqa: E402
+import litellm  # noqa: E402
+from pydantic import BaseModel, Field, field_validator, model_validator  # noqa: E402, F401
 
 class User(BaseModel):
     """The guide's simple user."""
@@ -61,6 +60,7 @@ ROOT = "http://127.0.0.1:%d" % server.server_address[1]
 KWARGS = json.loads('{"aws_bedrock_runtime_endpoint": "__ROOT__", "aws_access_key_id": "emulator-access-key", "aws_secret_access_key": "emulator-secret-key", "aws_region_name": "us-east-1", "num_retries": 0}'.replace("__ROOT__", ROOT))
 
 import asyncio
+
 
 client = instructor.from_litellm(litellm.acompletion, mode=instructor.Mode.JSON)
 

@@ -16,10 +16,9 @@ from typing import Any, Literal, Optional, Union  # noqa: F401
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # offline: no cost-map fetch
 
-import instructor
-import litellm
-from pydantic import BaseModel, Field, field_validator, model_validator  # noqa: F401
-
+import instructor  # noqa: E402
+import litellm  # noqa: E402
+from pydantic import BaseModel, Field, field_validator, model_validator  # noqa: E402, F401
 
 class User(BaseModel):
     """The guide's simple user."""
@@ -61,6 +60,7 @@ ROOT = "http://127.0.0.1:%d" % server.server_address[1]
 KWARGS = json.loads('{"api_base": "__ROOT__/v2/chat", "api_key": "emulator-key", "num_retries": 0}'.replace("__ROOT__", ROOT))
 
 import asyncio
+
 
 client = instructor.from_litellm(litellm.acompletion, mode=instructor.Mode.JSON)
 

@@ -16,10 +16,9 @@ from typing import Any, Literal, Optional, Union  # noqa: F401
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # offline: no cost-map fetch
 
-import instructor
-import litellm
-from pydantic import BaseModel, Field, field_validator, model_validator  # noqa: F401
-
+import instructor  # noqa: E402
+import litellm  # noqa: E402
+from pydantic import BaseModel, Field, field_validator, model_validator  # noqa: E402, F401
 
 class UserProfile(BaseModel):
     """The guide's partial-streaming example: a user with a free-text bio."""
