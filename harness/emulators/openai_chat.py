@@ -5,7 +5,9 @@ arguments into token-sized deltas after a first chunk carrying id, type, name an
 arguments; Azure prepends a prompt_filter_results chunk and adds content_filter_results to
 choices, with its keys in alphabetical order; Mistral sends the whole arguments in one chunk
 together with finish_reason and usage. This module decides what to answer and in which
-chunks; the objects' fields, flavour by flavour, are built in openai_objects.
+chunks; the objects' fields, flavour by flavour, are built in openai_objects. Providers whose
+objects differ too much for flags (Groq, OpenRouter, DeepSeek, xAI, Together AI) name a Dialect:
+their own module in openai_compat/ builds their frames and answers from `answer`.
 """
 
 from __future__ import annotations
