@@ -20,13 +20,17 @@ from harness.expectations import (
 from harness.results import CellResult
 
 _PROVIDERS = ("openai", "anthropic", "azure", "gemini", "vertex", "cohere", "bedrock",
-              "mistral", "huggingface", "llamacpp")
+              "mistral", "huggingface", "groq", "openrouter", "deepseek", "xai", "together",
+              "llamacpp")
+_SCENARIOS = ("sync", "async", "nested", "partial_sync", "partial_async", "iterable_sync",
+              "iterable_async", "raw_stream")
 _MODES = ("tools", "json", "json_schema", "md_json")
 
 
 def _every(scenario: str) -> set[str]:
     return {f"{p}-{m}-{scenario}" for p in _PROVIDERS for m in _MODES} - {
-        f"cohere-json-{scenario}", f"cohere-json_schema-{scenario}"}
+        f"cohere-json-{scenario}", f"cohere-json_schema-{scenario}",
+        f"deepseek-tools-{scenario}", f"deepseek-json_schema-{scenario}"}
 
 
 COVERS: dict[str, set[str]] = {
@@ -43,12 +47,15 @@ COVERS: dict[str, set[str]] = {
     "bedrock json_object dropped: partial JSON of fenced text": {"bedrock-json-partial_async"},
     "cohere response_format refused": {
         f"cohere-{m}-{s}" for m in ("json", "json_schema")
-        for s in ("sync", "async", "nested", "partial_sync", "partial_async", "iterable_sync",
-                  "iterable_async", "raw_stream")},
+        for s in _SCENARIOS},
     "cohere v2 stream unreadable": {
         "cohere-tools-partial_async", "cohere-tools-iterable_async", "cohere-tools-raw_stream",
         "cohere-md_json-partial_async", "cohere-md_json-iterable_async",
         "cohere-md_json-raw_stream"},
+    "deepseek thinking mode refuses a forced tool_choice": {
+        f"deepseek-tools-{s}" for s in _SCENARIOS},
+    "deepseek refuses response_format json_schema": {
+        f"deepseek-json_schema-{s}" for s in _SCENARIOS},
     "smollm tools: prose until the token limit": {
         "llamacpp-tools-sync", "llamacpp-tools-async", "llamacpp-tools-raw_stream"},
     "smollm tools: nested call never made": {"llamacpp-tools-nested"},
@@ -77,10 +84,10 @@ def test_each_expectation_covers_exactly_its_cells() -> None:
     assert {e.name for e in EXPECTATIONS} == set(COVERS)
     for entry in EXPECTATIONS:
         assert {c for c in CELL_IDS if entry.matches(c)} == COVERS[entry.name], entry.name
-    assert sum(len(cells) for cells in COVERS.values()) == 127
+    assert sum(len(cells) for cells in COVERS.values()) == 179
 
 
-@pytest.mark.parametrize("versions,count", [(_FLOOR, 122), (_NEWEST, 127)])
+@pytest.mark.parametrize("versions,count", [(_FLOOR, 174), (_NEWEST, 179)])
 def test_which_entries_hold_depends_on_the_releases(versions: dict, count: int) -> None:
     validate(EXPECTATIONS, CELL_IDS, versions)
     held = [e for e in EXPECTATIONS if e.applies(versions)]

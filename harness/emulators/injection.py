@@ -23,6 +23,8 @@ from typing import Any
 
 from aiohttp import web
 
+from harness.emulators import stream_faults
+
 CONTROL_PATH = "/__conformance__/faults"
 _BYPASS = "x-conformance-fault-bypass"
 _HTML = ("<!DOCTYPE html>\n<html><head><title>Service Unavailable</title></head><body>"
@@ -42,6 +44,7 @@ FAULTS: dict[str, str] = {
     "html": "an HTML error page (params: status, default 200) where JSON or SSE was expected",
     "wrong_shape": "HTTP 200, valid JSON of a shape no provider sends",
     "duplicate_events": "the real stream with every event sent twice",
+    **stream_faults.FAULTS,  # comment_flood, stream_error_event: the stream's own grammar
 }
 
 
@@ -193,6 +196,9 @@ def _damage(fault: str, ctype: str, body: bytes) -> bytes:
 async def _damaged(request: web.Request, fault: str, body: bytes) -> web.StreamResponse:
     status, headers, real = await _real_answer(request, body)
     ctype = headers.get("Content-Type", "")
+    own = fault in stream_faults.FAULTS
+    if own:
+        ctype, real = stream_faults.damage(fault, request.app, ctype, real)
     response = web.StreamResponse(status=status, headers={"Content-Type": ctype})
     response.enable_chunked_encoding()
     await response.prepare(request)
@@ -201,7 +207,7 @@ async def _damaged(request: web.Request, fault: str, body: bytes) -> web.StreamR
         await asyncio.sleep(0.05)  # let the half reach the client before the drop
         _reset(request)
         return response
-    await response.write(_damage(fault, ctype.lower(), real))
+    await response.write(real if own else _damage(fault, ctype.lower(), real))
     await response.write_eof()
     return response
 
