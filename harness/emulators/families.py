@@ -25,10 +25,6 @@ OPENAI_RESPONSES = WireFamily(
 COHERE_V1 = WireFamily(
     "cohere-v1", success_keys=frozenset({"text", "event_type", "generations"}),
     terminal_events=frozenset({"stream-end"}), finish_keys=("is_finished",))
-# Ollama's native /api/chat (samples in ollama/): NDJSON lines with `message`, the last `done`.
-OLLAMA_NATIVE = WireFamily(
-    "ollama-native", success_keys=frozenset({"message"}), finish_keys=("done",),
-    model_keys=("model",))
 # Model-native bodies a live run may meet (no samples): Hugging Face TGI `generated_text`;
 # Bedrock InvokeModel's Mistral `outputs`, Claude text `completion`, Cohere `generations`;
 # watsonx's `model_id`.
@@ -36,7 +32,7 @@ MODEL_NATIVE = WireFamily(
     "model-native",
     success_keys=frozenset({"generated_text", "outputs", "completion", "generations"}),
     model_keys=("model_id",))
-UNEMULATED = (OPENAI_RESPONSES, COHERE_V1, OLLAMA_NATIVE, MODEL_NATIVE)
+UNEMULATED = (OPENAI_RESPONSES, COHERE_V1, MODEL_NATIVE)
 
 
 def _emulated() -> tuple[WireFamily, ...]:
