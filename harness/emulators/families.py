@@ -14,12 +14,6 @@ import pkgutil
 from harness import emulators
 from harness.wire import WireFamily
 
-# OpenAI's Responses API (/v1/responses; samples in openai-responses/): every event names its
-# `type`, a body holds `output`, and the model sits inside `response`.
-OPENAI_RESPONSES = WireFamily(
-    "openai-responses", success_keys=frozenset({"type", "output"}),
-    terminal_events=frozenset({"response.completed"}), model_keys=("model",),
-    model_parents=("response",))
 # Cohere's v1 chat (samples in cohere/ from langchain-cohere): `event_type` events flagged
 # `is_finished`, the last one being stream-end; no answer names its model.
 COHERE_V1 = WireFamily(
@@ -32,7 +26,7 @@ MODEL_NATIVE = WireFamily(
     "model-native",
     success_keys=frozenset({"generated_text", "outputs", "completion", "generations"}),
     model_keys=("model_id",))
-UNEMULATED = (OPENAI_RESPONSES, COHERE_V1, MODEL_NATIVE)
+UNEMULATED = (COHERE_V1, MODEL_NATIVE)
 
 
 def _emulated() -> tuple[WireFamily, ...]:
