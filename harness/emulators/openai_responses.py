@@ -10,7 +10,10 @@ of the newest, 2026, recordings; responses_events builds the objects):
   response.content_part.added, response.output_text.delta pieces, response.output_text.done,
   response.content_part.done; then response.output_item.done; and last response.completed
   carrying the whole Response with its output and usage. Every event has a `sequence_number`
-  and every delta an `obfuscation` (2025-09 onwards; the March 2025 recording has neither).
+  and every delta an `obfuscation` (2025-09 onwards; the March 2025 recording has neither),
+  unless `stream_options.include_obfuscation` is false.
+- a request the API refuses gets its 400 (`invalid_request_error` with param and code): an
+  unknown top-level parameter, or a tool_choice in the Chat Completions shape.
 - a non-streamed answer is the completed Response object itself (`object: response`, output
   items, usage), in the key order of the streamed one (the sample stores it re-serialised).
 - what is answered: a forced function (`tool_choice` {type: function, name} or "required") is
@@ -51,6 +54,15 @@ WIRE = WireFamily(
     success_keys=frozenset({"type", "output"}),
     terminal_events=frozenset({"response.completed", "response.incomplete", "response.failed"}),
     model_keys=("model",), model_parents=("response",))
+# ResponseCreateParams (the API refuses any other top-level key: "Unknown parameter").
+_PARAMS = frozenset({
+    "background", "context_management", "conversation", "include", "input", "instructions",
+    "max_output_tokens", "max_tool_calls", "metadata", "model", "moderation",
+    "parallel_tool_calls", "previous_response_id", "prompt", "prompt_cache_key",
+    "prompt_cache_options", "prompt_cache_retention", "reasoning", "safety_identifier",
+    "service_tier", "store", "stream", "stream_options", "temperature", "text", "tool_choice",
+    "tools", "top_logprobs", "top_p", "truncation", "user"})
+_CHOICE_KEYS = {"function": {"type", "name"}}  # a forced function: flat, no `function` object
 
 
 def _items(body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -140,7 +152,9 @@ class _Answer:
 
 def stream_events(body: dict[str, Any], seed: str) -> ev.Events:
     """The events of a streamed answer, in order, ending with response.completed."""
-    a, events = _Answer(body, seed), ev.Events(seed)
+    options = body.get("stream_options") or {}
+    a = _Answer(body, seed)
+    events = ev.Events(seed, obfuscate=options.get("include_obfuscation") is not False)
     events.add("response.created", response=a.response(False))
     events.add("response.in_progress", response=a.response(False))
     events.add("response.output_item.added", item=a.item(False), output_index=0)
@@ -166,6 +180,31 @@ def response(body: dict[str, Any], seed: str) -> dict[str, Any]:
     return _Answer(body, seed).response(True)
 
 
+def invalid(body: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(message, param, code) of the API's 400 for a request it refuses, else None: an unknown
+    top-level key, or a tool_choice not in the Responses shape (the Chat Completions shape
+    `{type: function, function: {name}}` is refused as OpenAI does: "Unknown parameter:
+    'tool_choice.function'.", as BerriAI/litellm#27611 and langchain-ai/langchain#35584 quote)."""
+    for key in body:
+        if key not in _PARAMS:
+            return f"Unknown parameter: '{key}'.", key, "unknown_parameter"
+    choice = body.get("tool_choice")
+    if isinstance(choice, dict) and choice.get("type") in _CHOICE_KEYS:
+        for key in choice:
+            if key not in _CHOICE_KEYS[choice["type"]]:
+                return (f"Unknown parameter: 'tool_choice.{key}'.", f"tool_choice.{key}",
+                        "unknown_parameter")
+        if not isinstance(choice.get("name"), str):
+            return ("Missing required parameter: 'tool_choice.name'.", "tool_choice.name",
+                    "missing_required_parameter")
+    return None
+
+
+def _refusal(message: str, param: str, code: str) -> web.Response:
+    return web.json_response({"error": {"message": message, "type": "invalid_request_error",
+                                        "param": param, "code": code}}, status=400)
+
+
 def _headers(seed: str) -> dict[str, str]:
     return {"x-request-id": "req_" + common.hex_id(seed, "request"),
             "openai-version": "2020-10-01", "openai-processing-ms": "266"}
@@ -177,6 +216,9 @@ async def handle(request: web.Request) -> web.StreamResponse:
         raise common.Refused(401, "invalid_request", "Missing credentials: send the "
                              "Authorization header.")
     body = await common.read_json(request)
+    refused = invalid(body)
+    if refused is not None:
+        return _refusal(*refused)
     seed = common.dumps(body)
     if not body.get("stream"):
         return web.json_response(response(body, seed), dumps=common.dumps,

@@ -124,12 +124,12 @@ def response_object(body: dict[str, Any], *, rid: str, model: str, created: int,
 class Events:
     """Stream events in order: `type`, then the rest alphabetically, numbered from 0."""
 
-    def __init__(self, seed: str) -> None:
-        self.seed = seed
+    def __init__(self, seed: str, obfuscate: bool = True) -> None:
+        self.seed, self.obfuscate = seed, obfuscate
         self.events: list[tuple[str, dict[str, Any]]] = []
 
     def add(self, kind: str, **fields: Any) -> None:
-        if "delta" in fields:
+        if "delta" in fields and self.obfuscate:
             fields["obfuscation"] = obfuscation(fields["delta"], f"{self.seed}{len(self.events)}")
         fields["sequence_number"] = len(self.events)
         self.events.append((kind, {"type": kind, **dict(sorted(fields.items()))}))

@@ -190,3 +190,30 @@ def test_errors_have_openai_shapes(root: str) -> None:
                          headers={"Authorization": "Bearer k"})
     assert unknown.status_code == 404 and unknown.json()["error"]["type"] == \
         "invalid_request_error"
+
+
+def test_a_chat_completions_tool_choice_and_unknown_parameters_get_the_apis_400(
+        root: str) -> None:
+    # OpenAI's answer to the Chat Completions shape, as BerriAI/litellm#27611 and
+    # langchain-ai/langchain#35584 quote it: "Unknown parameter: 'tool_choice.function'."
+    nested = {**_request(tool=True), "tool_choice": {"type": "function",
+                                                     "function": {"name": "UserProfile"}}}
+    refused = _HTTP.post(root + "/v1/responses", json=nested,
+                         headers={"Authorization": "Bearer k"})
+    assert refused.status_code == 400
+    assert refused.json() == {"error": {
+        "message": "Unknown parameter: 'tool_choice.function'.", "type": "invalid_request_error",
+        "param": "tool_choice.function", "code": "unknown_parameter"}}
+    nameless = {**_request(tool=True), "tool_choice": {"type": "function"}}
+    assert _HTTP.post(root + "/v1/responses", json=nameless, headers={
+        "Authorization": "Bearer k"}).json()["error"]["code"] == "missing_required_parameter"
+    chat = {**_request(), "messages": []}
+    assert _HTTP.post(root + "/v1/responses", json=chat, headers={
+        "Authorization": "Bearer k"}).json()["error"]["param"] == "messages"
+
+
+def test_obfuscation_can_be_turned_off(root: str) -> None:
+    body = {**_request(tool=True), "stream_options": {"include_obfuscation": False}}
+    events = _events(_post(root, body).content)
+    deltas = [d for _, d in events if "delta" in d]
+    assert deltas and not any("obfuscation" in d for d in deltas)
