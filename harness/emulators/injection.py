@@ -45,6 +45,8 @@ FAULTS: dict[str, str] = {
     "wrong_shape": "HTTP 200, valid JSON of a shape no provider sends",
     "duplicate_events": "the real stream with every event sent twice",
     **stream_faults.FAULTS,  # comment_flood, stream_error_event: the stream's own grammar
+    "cut_mid_line": "the real answer up to the middle of its middle line (an NDJSON stream's "
+                    "JSON line cut in half), then cleanly ended",
 }
 
 
@@ -175,6 +177,10 @@ def _split_events(body: bytes) -> tuple[list[bytes], bytes]:
 
 def _damage(fault: str, ctype: str, body: bytes) -> bytes:
     """The real body, damaged as `fault` says."""
+    if fault == "cut_mid_line":
+        lines = body.splitlines(keepends=True) or [body]
+        cut = lines[len(lines) // 2]
+        return b"".join(lines[: len(lines) // 2]) + cut[: max(1, len(cut.rstrip()) // 2)]
     if "event-stream" not in ctype:
         return body[: max(1, len(body) // 2)]  # JSON cut in half: malformed either way
     events, sep = _split_events(body)

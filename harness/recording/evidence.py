@@ -21,6 +21,7 @@ from harness.failures import chain, is_replay_miss, transport_failure
 from harness.recording.interaction import header, response_body
 from harness.recording.sse import sse_events
 from harness.recording.stream_evidence import error_event, events_fault, kept_alive, shape_problem
+from harness.recording.wire_stats import is_ndjson
 from harness.wire import WireFamily
 
 Pair = tuple[Any, Mapping[str, Any]]
@@ -83,7 +84,7 @@ def wire_fault(pairs: list[Pair], wire: WireFamily) -> str | None:
         else:
             if "event-stream" in ctype:
                 problem = kept_alive(events_fault(sse_events(text), "event", wire), text)
-            elif "ndjson" in ctype or "stream+json" in ctype or "jsonl" in ctype:
+            elif is_ndjson(ctype):
                 lines: list[tuple[str | None, str]] = [
                     (None, line) for line in text.splitlines() if line.strip()]
                 problem = events_fault(lines, "line", wire)
@@ -178,8 +179,11 @@ def reported_model(pairs: list[Pair], wire: WireFamily) -> str | None:
         except UnicodeDecodeError:
             continue
         candidates: list[Any] = []
-        if "event-stream" in header(response.get("headers"), "content-type"):
-            for _, data in sse_events(text):
+        ctype = header(response.get("headers"), "content-type")
+        if "event-stream" in ctype or is_ndjson(ctype):
+            lines = [d for _, d in sse_events(text)] if "event-stream" in ctype \
+                else text.splitlines()
+            for data in lines:
                 try:
                     candidates.append(json.loads(data))
                 except ValueError:

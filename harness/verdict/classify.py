@@ -10,6 +10,10 @@ from types import TracebackType
 from harness.errors import HarnessError
 from harness.failures import chain, is_replay_miss, root_cause, transport_failure
 
+# A provider's 400 refusing a parameter its API does not have: OpenAI's "Unknown parameter:
+# 'x'.", Google's "Unknown name \"x\"", Anthropic's "x: Extra inputs are not permitted".
+_UNKNOWN_PARAMETER = re.compile(r"Unknown parameter: '|Unknown name \\?\"|Extra inputs are not "
+                                r"permitted")
 _PACKAGES = ("litellm", "instructor", "pydantic", "pydantic_core", "harness", "vcr", "jiter",
              "openai", "httpx", "aiohttp")
 
@@ -69,7 +73,9 @@ def classify(exc: BaseException, *, http_requests: int, error_status: int | None
     """Outcome and layer for a cell that raised `exc`.
 
     - Harness errors (missing cassette, drift from the recording) are the harness's.
-    - An HTTP status >= 400 from the provider is a provider-side error.
+    - An HTTP status >= 400 from the provider is a provider-side error, except a 400 refusing
+      a parameter the API does not have: litellm built that request (instructor hands it
+      OpenAI-style kwargs), so the error is litellm's.
     - A failed connection (reset, timeout, dropped stream) is a provider-side error.
     - litellm raising before sending anything is litellm refusing the mode: `unsupported`.
     - Otherwise the deepest frame of a known layer is at fault.
@@ -77,6 +83,9 @@ def classify(exc: BaseException, *, http_requests: int, error_status: int | None
     if any(isinstance(item, HarnessError) for item in chain(exc)) or is_replay_miss(exc):
         return Classification("error", "harness")
     if error_status is not None and error_status >= 400:
+        if error_status in (400, 422) and any(_UNKNOWN_PARAMETER.search(str(item))
+                                              for item in chain(exc)):
+            return Classification("error", "litellm")
         return Classification("error", "provider")
     if transport_failure(exc):  # a reset, a timeout, a dropped stream: never `unsupported`
         return Classification("error", "provider")
