@@ -48,7 +48,6 @@ def docs_check(page: Path = typer.Argument(..., help="The markdown page to check
     """Run PAGE's Python blocks in order against the emulators; report each as runs, fails or
     skipped (exit 0; 1 with --strict when a block fails; 2 for bad input)."""
     from harness.config import load
-    from harness.docscheck.check import check_page
     from harness.docscheck.execute import can_bound_time
     from harness.docscheck.outcome import FAILS
     from harness.docscheck.report import (
@@ -68,6 +67,8 @@ def docs_check(page: Path = typer.Argument(..., help="The markdown page to check
     folder = out or load().reports / "docs-check"
     check_writable(folder, "the docs-check report", "--out",
                    [p.name for p in report_paths(folder, str(page))])
+    from harness.docscheck.check import check_page  # after the input checks: it starts slower
+
     blocks = check_page(page, data.decode("utf-8"), timeout,
                         on_block=lambda result: typer.echo(block_line(result)))
     run = PageRun(page=str(page), sha256=digest(data), versions=library_versions(),
