@@ -45,8 +45,11 @@ def docs_check(page: Path = typer.Argument(..., help="The markdown page to check
                                              "each block, in seconds."),
                strict: bool = typer.Option(False, "--strict", help="Exit 1 when any block "
                                            "fails.")) -> None:
-    """Run PAGE's Python blocks in order against the emulators; report each as runs, fails or
-    skipped (exit 0; 1 with --strict when a block fails; 2 for bad input)."""
+    """Run PAGE's Python blocks against the emulators: each runs, fails or is skipped.
+
+    Blocks run in page order in one namespace; the report goes to <reports>/docs-check/.
+    Exit 0; 1 with --strict when a block fails; 2 for bad input.
+    """
     from harness.config import load
     from harness.docscheck.execute import can_bound_time
     from harness.docscheck.outcome import FAILS
@@ -69,8 +72,12 @@ def docs_check(page: Path = typer.Argument(..., help="The markdown page to check
                    [p.name for p in report_paths(folder, str(page))])
     from harness.docscheck.check import check_page  # after the input checks: it starts slower
 
-    blocks = check_page(page, data.decode("utf-8"), timeout,
-                        on_block=lambda result: typer.echo(block_line(result)))
+    try:
+        blocks = check_page(page, data.decode("utf-8"), timeout,
+                            on_block=lambda result: typer.echo(block_line(result)))
+    except KeyboardInterrupt:
+        say("interrupted: no report written")
+        raise typer.Exit(130) from None
     run = PageRun(page=str(page), sha256=digest(data), versions=library_versions(),
                   timeout=timeout, timeout_enforced=can_bound_time(), blocks=blocks)
     md, js = write_report(run, folder)
