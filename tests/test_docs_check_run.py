@@ -15,6 +15,7 @@ import pytest
 
 from harness.docscheck.check import check_page
 from harness.docscheck.outcome import BlockResult
+from harness.docscheck.routing import provider_for
 from harness.emulators.server import emulator_host
 from tests.helpers import run_cli
 from tests.wire_samples import GUIDE, require_shared
@@ -144,6 +145,20 @@ def test_litellm_model_names_reach_the_emulators(tmp_path: Path) -> None:
     assert host.seen("openai") and host.seen("anthropic")
 
 
+@pytest.mark.parametrize("model,provider", [
+    ("gpt-3.5-turbo", "openai"), ("openai/gpt-4o", "openai"),
+    ("openai/responses/gpt-4o", "openai_responses"), ("claude-sonnet-4-5", "anthropic"),
+    ("gemini/gemini-2.5-flash", "gemini"), ("gemini/gemini-3-pro-preview", "gemini3"),
+    ("vertex_ai/gemini-2.5-pro", "vertex"), ("azure/my-deployment", "azure"),
+    ("bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0", "bedrock"),
+    ("cohere_chat/command-a-03-2025", "cohere"), ("mistral/mistral-large-latest", "mistral"),
+    ("perplexity/sonar", None), ("llamafile/smollm2", None), ("no-such-model-x", None)])
+def test_each_model_name_goes_to_its_providers_emulator(model: str,
+                                                         provider: str | None) -> None:
+    found = provider_for(model)
+    assert (found.name if found else None) == provider
+
+
 def test_the_outside_network_is_refused_with_a_clear_reason(tmp_path: Path) -> None:
     results = _check(tmp_path, """
         import urllib.request
@@ -153,7 +168,7 @@ def test_the_outside_network_is_refused_with_a_clear_reason(tmp_path: Path) -> N
         socket.create_connection(("192.0.2.1", 443), timeout=5)
         """, """
         import litellm
-        litellm.completion(model="groq/llama-3.1-8b-instant",
+        litellm.completion(model="perplexity/sonar",
                            messages=[{"role": "user", "content": "hi"}])
         """)
     assert [r.status for r in results] == ["fails"] * 3
@@ -163,7 +178,7 @@ def test_the_outside_network_is_refused_with_a_clear_reason(tmp_path: Path) -> N
     assert _summary(results)[1] == (
         "fails", "NetworkBlockedError: outside network refused: the block tried to connect to "
                  "('192.0.2.1', 443); docs-check reaches only the local emulators on 127.0.0.1")
-    assert "tried to look up 'api.groq.com'" in results[2].note
+    assert "tried to look up 'api.perplexity.ai'" in results[2].note
     assert results[2].error is not None and results[2].error.raised_in == "litellm"
 
 
