@@ -142,6 +142,8 @@ def run_block(code: CodeType, block: Block, process: PageProcess, timeout: float
     finally:
         if main is not None:
             sys.modules["__main__"] = main
+        else:
+            sys.modules.pop("__main__", None)
     seconds = time.perf_counter() - started
     output = buffer.getvalue()
     if len(output) > OUTPUT_LIMIT:
