@@ -15,10 +15,10 @@ from harness.cells import Cell
 from harness.emulators import answers, knowledge, openai_chat, sampler
 from harness.emulators.schemas import SchemaUnservable, normalise, order_like, problems
 from harness.emulators.server import EmulatorHost
+from harness.packs.guide.models import UserWithAddresses
 from harness.run import runner as runner_module
 from harness.run.runner import Runner, RunSettings
 from harness.scenarios import get_scenario
-from harness.packs.guide.models import UserWithAddresses
 
 
 class Node(BaseModel):
