@@ -9,6 +9,7 @@ from types import TracebackType
 
 from harness.errors import HarnessError
 from harness.failures import chain, is_replay_miss, root_cause, transport_failure
+from harness.verdict.schema_refusal import refused_schema
 
 _PACKAGES = ("litellm", "instructor", "pydantic", "pydantic_core", "harness", "vcr", "jiter",
              "openai", "httpx", "aiohttp")
@@ -65,17 +66,22 @@ def _normalise(layer: str) -> str:
     return layer
 
 
-def classify(exc: BaseException, *, http_requests: int, error_status: int | None) -> Classification:
+def classify(exc: BaseException, *, http_requests: int, error_status: int | None,
+             error_body: str = "") -> Classification:
     """Outcome and layer for a cell that raised `exc`.
 
     - Harness errors (missing cassette, drift from the recording) are the harness's.
-    - An HTTP status >= 400 from the provider is a provider-side error.
+    - A 400 whose body cites one of the provider's schema rules (schema_refusal) is the
+      provider refusing the schema: `unsupported`, not an error.
+    - Any other HTTP status >= 400 from the provider is a provider-side error.
     - A failed connection (reset, timeout, dropped stream) is a provider-side error.
     - litellm raising before sending anything is litellm refusing the mode: `unsupported`.
     - Otherwise the deepest frame of a known layer is at fault.
     """
     if any(isinstance(item, HarnessError) for item in chain(exc)) or is_replay_miss(exc):
         return Classification("error", "harness")
+    if refused_schema(error_status, error_body):
+        return Classification("unsupported", "provider")
     if error_status is not None and error_status >= 400:
         return Classification("error", "provider")
     if transport_failure(exc):  # a reset, a timeout, a dropped stream: never `unsupported`

@@ -71,6 +71,7 @@ def traffic(ev: CellEvidence, v: Verdict) -> None:
     counted = stats(ev.pairs, ev.wire)
     v.sent = counted.pop("sent")
     counted.pop("error_status")
+    counted.pop("error_body")
     v.metrics.update(counted)
     streamed = ev.scenario.kind in ("partial", "iterable")
     v.metrics["stream_requested"] = streamed
@@ -89,8 +90,9 @@ def requests(ev: CellEvidence, v: Verdict) -> None:
     if ev.unplayed:
         v.notes.append(f"{ev.unplayed} recorded interaction(s) were not replayed: the library "
                        f"now makes fewer requests than when recorded")
-    # raw_stream sends instructor's request twice by design (plain, then stream=True).
-    expected = 2 if ev.scenario.kind == "raw_stream" else 1
+    # raw_stream sends instructor's request twice by design (plain, then stream=True); a
+    # re-ask scenario once per first answer, plus once.
+    expected = 2 if ev.scenario.kind == "raw_stream" else ev.scenario.attempts
     made = v.metrics.get("http_requests", 0)
     if made > expected:
         v.notes.append(f"{made} HTTP requests where {expected} were expected "

@@ -62,4 +62,18 @@ def mode_transforms(asked: dict[str, Any] | None, sent: list[dict[str, Any]],
     if wants_tools and not tools:
         notes.append("litellm dropped the tools without notice")
         dropped = True
+    # A wire with a tool-choice key of its own (after `tools`) that none of the requests
+    # carries: the call instructor forced was left to the model's choice.
+    choice_keys = tuple(k for k in wire.tool_keys[1:] if k != wire.tool_keys[0])
+    if wants_tools and tools and asked.get("tool_choice") and choice_keys and not any(
+            key in request for request in requests for key in choice_keys):
+        notes.append(f"litellm dropped tool_choice={_choice(asked['tool_choice'])} without "
+                     f"notice: no request carried {' or '.join(choice_keys)}, so the model "
+                     f"was free not to call the tool")
+        dropped = True
     return notes, dropped
+
+
+def _choice(choice: Any) -> str:
+    name = ((choice.get("function") or {}).get("name") if isinstance(choice, dict) else None)
+    return repr((name and f"{name} (forced)") or choice)
