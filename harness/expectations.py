@@ -64,6 +64,32 @@ _SMOL_PROMPTED = ("with the schema only in the prompt (json_object / md_json), S
 _SMOL_ITERABLE = ("under json_schema grammar SmolLM2-135M fills instructor's 'tasks' list with "
                   "empty objects, which are not valid Users")
 
+# The beyond pack (harness/packs/beyond): re-asks, hooks and the schema ladder.
+_TOOL_CHOICE_DROPPED = (
+    "litellm sends no tool_choice to {0} (instructor asks for the tool by name), so after the "
+    "tool result carrying instructor's validation error the model is free not to call the "
+    "tool, and the emulated model, unforced after a tool result, reports that result in prose "
+    "as the real APIs' agent loops expect: instructor re-asks again (a user turn), one attempt "
+    "more than the re-ask needs; with two invalid answers the retries run out first")
+_DANGLING_REF = (
+    "litellm inlines a recursive model's $defs one level deep for this request and drops them, "
+    "leaving a $ref to #/$defs/Node that points nowhere: the provider refuses the schema as "
+    "invalid JSON Schema (a 400: unsupported, layer provider); its structured outputs also "
+    "document recursive schemas as unsupported")
+_UNION_DROPPED = (
+    "litellm's Gemini schema conversion drops the discriminated union's oneOf (the Schema "
+    "object has no oneOf) and leaves the property with only a title; the API refuses a schema "
+    "without a type (a 400: unsupported, layer provider)")
+_BEDROCK_BOUNDS = (
+    "litellm before 1.96 sends minLength/maxLength in Bedrock's outputConfig JSON schema, which "
+    "Claude's structured outputs do not support (a 400: unsupported, layer provider); from 1.96 "
+    "it moves them into the description")
+
+
+def _beyond(prefix: str) -> tuple[str, ...]:
+    """The beyond pack's cells of a provider and mode: re-asks, hooks and ladder rungs."""
+    return tuple(f"{prefix}-{kind}*" for kind in ("reask", "hooks", "ladder_"))
+
 
 @dataclass(frozen=True)
 class Expected:
@@ -122,15 +148,16 @@ EXPECTATIONS: tuple[Expected, ...] = (
              unless=("cohere-json-*", "cohere-json_schema-*")),
     Expected("anthropic json_object dropped: strict parse of fenced JSON", _ANTHROPIC_JSON_OBJECT,
              ("anthropic-json-sync", "anthropic-json-async", "anthropic-json-nested",
-              "anthropic-json-raw_stream"), "error", "litellm", "ValidationError",
-             "Invalid JSON: expected value at line 1 column 1"),
+              "anthropic-json-raw_stream", *_beyond("anthropic-json")), "error", "litellm",
+             "ValidationError", "Invalid JSON: expected value at line 1 column 1"),
     Expected("anthropic json_object dropped: partial JSON of fenced text", _ANTHROPIC_JSON_OBJECT,
              ("anthropic-json-partial_async",), "error", "litellm", "ValueError",
              "expected value at line 1 column 1"),
     Expected("bedrock json_object dropped: strict parse of fenced JSON", _BEDROCK_JSON_OBJECT,
              ("bedrock-json-sync", "bedrock-json-async", "bedrock-json-nested",
-              "bedrock-json-raw_stream"), "error", "litellm", "ValidationError",
-             "Invalid JSON: expected value at line 1 column 1", when=(("litellm", ">=1.96"),)),
+              "bedrock-json-raw_stream", *_beyond("bedrock-json")), "error", "litellm",
+             "ValidationError", "Invalid JSON: expected value at line 1 column 1",
+             when=(("litellm", ">=1.96"),)),
     Expected("bedrock json_object dropped: partial JSON of fenced text", _BEDROCK_JSON_OBJECT,
              ("bedrock-json-partial_async",), "error", "litellm", "ValueError",
              "expected value at line 1 column 1", when=(("litellm", ">=1.96"),)),
@@ -143,6 +170,48 @@ EXPECTATIONS: tuple[Expected, ...] = (
               "cohere-tools-raw_stream", "cohere-md_json-partial_async",
               "cohere-md_json-iterable_async", "cohere-md_json-raw_stream"),
              "error", "litellm", "MidStreamFallbackError", "Error parsing chunk"),
+    Expected("cohere re-ask: forced tool_choice dropped, one attempt more",
+             _TOOL_CHOICE_DROPPED.format("cohere_chat"),
+             ("cohere-tools-reask", "cohere-tools-reask_async", "cohere-tools-hooks_reask"),
+             "fail", "litellm", "ContentMismatch", "3 attempt(s) where 2 were expected"),
+    Expected("cohere re-ask: forced tool_choice dropped, retries run out",
+             _TOOL_CHOICE_DROPPED.format("cohere_chat"), ("cohere-tools-reask_twice",),
+             "error", "litellm", "ValidationError", "an age cannot be negative"),
+    Expected("mistral re-ask: forced tool_choice dropped, one attempt more",
+             _TOOL_CHOICE_DROPPED.format("mistral before 1.110.2"),
+             ("mistral-tools-reask", "mistral-tools-reask_async", "mistral-tools-hooks_reask"),
+             "fail", "litellm", "ContentMismatch", "3 attempt(s) where 2 were expected",
+             when=(("litellm", "<1.110.2"),)),
+    Expected("mistral re-ask: forced tool_choice dropped, retries run out",
+             _TOOL_CHOICE_DROPPED.format("mistral before 1.110.2"),
+             ("mistral-tools-reask_twice",), "error", "litellm", "ValidationError",
+             "an age cannot be negative", when=(("litellm", "<1.110.2"),)),
+    Expected("recursive rung: dangling $ref in Anthropic's output_format", _DANGLING_REF,
+             ("anthropic-json_schema-ladder_recursive",), "unsupported", "provider",
+             "BadRequestError", "output_format.schema: JSON schema is invalid"),
+    Expected("recursive rung: dangling $ref in Bedrock's tool schema", _DANGLING_REF,
+             ("bedrock-tools-ladder_recursive",), "unsupported", "provider", "BadRequestError",
+             "tools.0.custom.input_schema: JSON schema is invalid"),
+    Expected("recursive rung: Bedrock's JSON schema mode as a tool, dangling $ref",
+             _DANGLING_REF + " (from 1.110.2 litellm sends this json_schema request as a tool)",
+             ("bedrock-json_schema-ladder_recursive",), "unsupported", "provider",
+             "BadRequestError", "tools.0.custom.input_schema: JSON schema is invalid",
+             when=(("litellm", ">=1.110.2"),)),
+    Expected("recursive rung: Bedrock's structured outputs refuse recursion",
+             "before 1.110.2 litellm sends the recursive schema whole in outputConfig, and "
+             "Claude's structured outputs document recursive schemas as unsupported (a 400: "
+             "unsupported, layer provider)", ("bedrock-json_schema-ladder_recursive",),
+             "unsupported", "provider", "BadRequestError",
+             "recursive schemas are not supported", when=(("litellm", "<1.110.2"),)),
+    Expected("union rung: Gemini parameter without a type", _UNION_DROPPED,
+             ("gemini-tools-ladder_union",), "unsupported", "provider", "BadRequestError",
+             "properties[pet].type: must be specified when not using one_of, any_of"),
+    Expected("union rung: Vertex parameter without a type", _UNION_DROPPED,
+             ("vertex-tools-ladder_union",), "unsupported", "provider", "BadRequestError",
+             "`parameters.pet` schema didn't specify the schema type field"),
+    Expected("formats rung: string length bounds in Bedrock's output schema", _BEDROCK_BOUNDS,
+             ("bedrock-json_schema-ladder_formats",), "unsupported", "provider",
+             "BadRequestError", "'minLength' is not supported", when=(("litellm", "<1.96"),)),
     Expected("smollm tools: prose until the token limit", _SMOL_TOOLS,
              ("llamacpp-tools-sync", "llamacpp-tools-async", "llamacpp-tools-raw_stream"),
              "fail", "provider", "IncompleteOutputException",
