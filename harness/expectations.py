@@ -11,14 +11,14 @@ passes) fails it too, telling us to delete the entry. Each cell matches at most 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from typing import Any
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
-
+from harness.expectation import ExpectationError, Expected, check_entry
+from harness.expectations_beyond import BEYOND, beyond
 from harness.versions import library_versions
+
+__all__ = ["EXPECTATIONS", "ExpectationError", "Expected", "check_entry", "expectation_for",
+           "known_failure", "unmet", "validate"]
 
 _ASYNC_GEN = (
     "instructor 1.17 bug: its OpenAI-family stream handler takes litellm's CustomStreamWrapper "
@@ -53,6 +53,32 @@ _BEDROCK_JSON_OBJECT = (
     "parses strictly and fails (as for anthropic/ json_object)"
 )
 
+_DEEPSEEK_FORCED_TOOL = (
+    "DeepSeek V4 in thinking mode (its default, and deepseek-v4-flash's) refuses a forced "
+    "tool_choice with HTTP 400 'Thinking mode does not support this tool_choice', as client "
+    "projects report of the real API in 2026 (deepseek-ai/DeepSeek-V3#1376; no sample records a "
+    "refusal, the emulator reproduces the report): instructor's TOOLS mode always names its "
+    "function, and litellm 1.110.2 sends it as is (no downgrade to auto: BerriAI/litellm#37470 "
+    "is open). The provider refuses; litellm could route around it"
+)
+
+_DEEPSEEK_JSON_SCHEMA = (
+    "DeepSeek's chat completions take response_format text or json_object only: json_schema is "
+    "refused with HTTP 400 'This response_format type is unavailable now', as client projects "
+    "report of the real API (llm-exe/llm-exe#662; no sample records it, the emulator reproduces "
+    "the report); litellm 1.110.2 passes instructor's json_schema through because its model map "
+    "marks DeepSeek models supports_response_schema (the downgrade to json_object in "
+    "BerriAI/litellm#31466 was closed unmerged)"
+)
+
+_RESPONSES_TOOL_CHOICE = (
+    "litellm < 1.96 sends instructor's forced tool to the Responses API (openai/responses/) in "
+    "the Chat Completions shape, tool_choice {'type': 'function', 'function': {'name': ...}}, "
+    "instead of the Responses shape {'type': 'function', 'name': ...}; OpenAI refuses the "
+    "request with a 400 \"Unknown parameter: 'tool_choice.function'.\" (the text quoted in "
+    "BerriAI/litellm#27611); litellm 1.96.2 sends the Responses shape"
+)
+
 # Not library bugs: what the real SmolLM2-135M model behind llama-server answered when its
 # cassettes were recorded (see the cells' messages for the text). A stronger local model
 # re-recorded with 'conformance record --live -p llamacpp' turns these into unexpected passes.
@@ -64,98 +90,39 @@ _SMOL_PROMPTED = ("with the schema only in the prompt (json_object / md_json), S
 _SMOL_ITERABLE = ("under json_schema grammar SmolLM2-135M fills instructor's 'tasks' list with "
                   "empty objects, which are not valid Users")
 
-# The beyond pack (harness/packs/beyond): re-asks, hooks and the schema ladder.
-_TOOL_CHOICE_DROPPED = (
-    "litellm sends no tool_choice to {0} (instructor asks for the tool by name), so after the "
-    "tool result carrying instructor's validation error the model is free not to call the "
-    "tool, and the emulated model, unforced after a tool result, reports that result in prose "
-    "as the real APIs' agent loops expect: instructor re-asks again (a user turn), one attempt "
-    "more than the re-ask needs; with two invalid answers the retries run out first")
-_DANGLING_REF = (
-    "litellm inlines a recursive model's $defs one level deep for this request and drops them, "
-    "leaving a $ref to #/$defs/Node that points nowhere: the provider refuses the schema as "
-    "invalid JSON Schema (a 400: unsupported, layer provider); its structured outputs also "
-    "document recursive schemas as unsupported")
-_UNION_DROPPED = (
-    "litellm's Gemini schema conversion drops the discriminated union's oneOf (the Schema "
-    "object has no oneOf) and leaves the property with only a title; the API refuses a schema "
-    "without a type (a 400: unsupported, layer provider)")
-_BEDROCK_BOUNDS = (
-    "litellm before 1.96 sends minLength/maxLength in Bedrock's outputConfig JSON schema, which "
-    "Claude's structured outputs do not support (a 400: unsupported, layer provider); from 1.96 "
-    "it moves them into the description")
-
-
-def _beyond(prefix: str) -> tuple[str, ...]:
-    """The beyond pack's cells of a provider and mode: re-asks, hooks and ladder rungs."""
-    return tuple(f"{prefix}-{kind}*" for kind in ("reask", "hooks", "ladder_"))
-
-
-@dataclass(frozen=True)
-class Expected:
-    """One known failure and the evidence it must show."""
-
-    name: str
-    reason: str
-    cells: tuple[str, ...]  # cell-id patterns
-    outcome: str  # fail, error or unsupported
-    layer: str  # the layer at fault; never "harness"
-    exception: str  # the exception type
-    message: str  # a fragment the message must contain
-    unless: tuple[str, ...] = ()  # patterns taken out of `cells`
-    # The releases it holds for, e.g. (("litellm", ">=1.96"),); empty: every release.
-    when: tuple[tuple[str, str], ...] = ()
-
-    def applies(self, versions: Mapping[str, str]) -> bool:
-        """Whether the installed (or a result's) library versions are ones this entry names."""
-        for library, spec in self.when:
-            version = versions.get(library)
-            if version is None:
-                continue  # not recorded: the entry is not ruled out
-            try:
-                if not SpecifierSet(spec).contains(Version(version), prereleases=True):
-                    return False
-            except InvalidVersion:
-                continue
-        return True
-
-    def matches(self, cell_id: str, versions: Mapping[str, str] | None = None) -> bool:
-        """Whether this entry covers `cell_id` (with these library versions)."""
-        return (any(fnmatchcase(cell_id, p) for p in self.cells)
-                and not any(fnmatchcase(cell_id, p) for p in self.unless)
-                and (versions is None or self.applies(versions)))
-
-    def mismatches(self, result: Any) -> list[str]:
-        """How a cell's result differs from this entry's evidence (empty: it fails as known)."""
-        got = {"outcome": result.outcome, "layer": result.layer,
-               "exception": result.exception_type}
-        want = {"outcome": self.outcome, "layer": self.layer, "exception": self.exception}
-        out = [f"{key} {got[key]!r} (expected {want[key]!r})" for key in want
-               if got[key] != want[key]]
-        if self.message not in (result.message or ""):
-            out.append(f"message {(result.message or '')[:160]!r} lacks {self.message!r}")
-        return out
-
-
-EXPECTATIONS: tuple[Expected, ...] = (
+GUIDE: tuple[Expected, ...] = (
     Expected("sync create_partial returns an async generator", _ASYNC_GEN,
              ("*-*-partial_sync",), "error", "instructor", "ContractViolation",
              "sync create_partial() returned async_generator",
-             unless=("cohere-json-*", "cohere-json_schema-*")),
+             unless=("cohere-json-*", "cohere-json_schema-*", "deepseek-tools-*",
+                     "deepseek-json_schema-*", "openai_responses-tools-*")),
     Expected("sync create_iterable returns an async generator", _ASYNC_GEN,
              ("*-*-iterable_sync",), "error", "instructor", "ContractViolation",
              "sync create_iterable() returned async_generator",
-             unless=("cohere-json-*", "cohere-json_schema-*")),
+             unless=("cohere-json-*", "cohere-json_schema-*", "deepseek-tools-*",
+                     "deepseek-json_schema-*", "openai_responses-tools-*")),
+    # Below litellm 1.96 the forced tool's request is refused before the generator exists.
+    Expected("sync create_partial returns an async generator (responses tools)", _ASYNC_GEN,
+             ("openai_responses-tools-partial_sync",), "error", "instructor",
+             "ContractViolation", "sync create_partial() returned async_generator",
+             when=(("litellm", ">=1.96"),)),
+    Expected("sync create_iterable returns an async generator (responses tools)", _ASYNC_GEN,
+             ("openai_responses-tools-iterable_sync",), "error", "instructor",
+             "ContractViolation", "sync create_iterable() returned async_generator",
+             when=(("litellm", ">=1.96"),)),
+    Expected("responses tool_choice in the chat completions shape", _RESPONSES_TOOL_CHOICE,
+             ("openai_responses-tools-*",), "error", "litellm", "BadRequestError",
+             "Unknown parameter: 'tool_choice.function'", when=(("litellm", "<1.96"),)),
     Expected("anthropic json_object dropped: strict parse of fenced JSON", _ANTHROPIC_JSON_OBJECT,
              ("anthropic-json-sync", "anthropic-json-async", "anthropic-json-nested",
-              "anthropic-json-raw_stream", *_beyond("anthropic-json")), "error", "litellm",
+              "anthropic-json-raw_stream", *beyond("anthropic-json")), "error", "litellm",
              "ValidationError", "Invalid JSON: expected value at line 1 column 1"),
     Expected("anthropic json_object dropped: partial JSON of fenced text", _ANTHROPIC_JSON_OBJECT,
              ("anthropic-json-partial_async",), "error", "litellm", "ValueError",
              "expected value at line 1 column 1"),
     Expected("bedrock json_object dropped: strict parse of fenced JSON", _BEDROCK_JSON_OBJECT,
              ("bedrock-json-sync", "bedrock-json-async", "bedrock-json-nested",
-              "bedrock-json-raw_stream", *_beyond("bedrock-json")), "error", "litellm",
+              "bedrock-json-raw_stream", *beyond("bedrock-json")), "error", "litellm",
              "ValidationError", "Invalid JSON: expected value at line 1 column 1",
              when=(("litellm", ">=1.96"),)),
     Expected("bedrock json_object dropped: partial JSON of fenced text", _BEDROCK_JSON_OBJECT,
@@ -170,48 +137,12 @@ EXPECTATIONS: tuple[Expected, ...] = (
               "cohere-tools-raw_stream", "cohere-md_json-partial_async",
               "cohere-md_json-iterable_async", "cohere-md_json-raw_stream"),
              "error", "litellm", "MidStreamFallbackError", "Error parsing chunk"),
-    Expected("cohere re-ask: forced tool_choice dropped, one attempt more",
-             _TOOL_CHOICE_DROPPED.format("cohere_chat"),
-             ("cohere-tools-reask", "cohere-tools-reask_async", "cohere-tools-hooks_reask"),
-             "fail", "litellm", "ContentMismatch", "3 attempt(s) where 2 were expected"),
-    Expected("cohere re-ask: forced tool_choice dropped, retries run out",
-             _TOOL_CHOICE_DROPPED.format("cohere_chat"), ("cohere-tools-reask_twice",),
-             "error", "litellm", "ValidationError", "an age cannot be negative"),
-    Expected("mistral re-ask: forced tool_choice dropped, one attempt more",
-             _TOOL_CHOICE_DROPPED.format("mistral before 1.110.2"),
-             ("mistral-tools-reask", "mistral-tools-reask_async", "mistral-tools-hooks_reask"),
-             "fail", "litellm", "ContentMismatch", "3 attempt(s) where 2 were expected",
-             when=(("litellm", "<1.110.2"),)),
-    Expected("mistral re-ask: forced tool_choice dropped, retries run out",
-             _TOOL_CHOICE_DROPPED.format("mistral before 1.110.2"),
-             ("mistral-tools-reask_twice",), "error", "litellm", "ValidationError",
-             "an age cannot be negative", when=(("litellm", "<1.110.2"),)),
-    Expected("recursive rung: dangling $ref in Anthropic's output_format", _DANGLING_REF,
-             ("anthropic-json_schema-ladder_recursive",), "unsupported", "provider",
-             "BadRequestError", "output_format.schema: JSON schema is invalid"),
-    Expected("recursive rung: dangling $ref in Bedrock's tool schema", _DANGLING_REF,
-             ("bedrock-tools-ladder_recursive",), "unsupported", "provider", "BadRequestError",
-             "tools.0.custom.input_schema: JSON schema is invalid"),
-    Expected("recursive rung: Bedrock's JSON schema mode as a tool, dangling $ref",
-             _DANGLING_REF + " (from 1.110.2 litellm sends this json_schema request as a tool)",
-             ("bedrock-json_schema-ladder_recursive",), "unsupported", "provider",
-             "BadRequestError", "tools.0.custom.input_schema: JSON schema is invalid",
-             when=(("litellm", ">=1.110.2"),)),
-    Expected("recursive rung: Bedrock's structured outputs refuse recursion",
-             "before 1.110.2 litellm sends the recursive schema whole in outputConfig, and "
-             "Claude's structured outputs document recursive schemas as unsupported (a 400: "
-             "unsupported, layer provider)", ("bedrock-json_schema-ladder_recursive",),
-             "unsupported", "provider", "BadRequestError",
-             "recursive schemas are not supported", when=(("litellm", "<1.110.2"),)),
-    Expected("union rung: Gemini parameter without a type", _UNION_DROPPED,
-             ("gemini-tools-ladder_union",), "unsupported", "provider", "BadRequestError",
-             "properties[pet].type: must be specified when not using one_of, any_of"),
-    Expected("union rung: Vertex parameter without a type", _UNION_DROPPED,
-             ("vertex-tools-ladder_union",), "unsupported", "provider", "BadRequestError",
-             "`parameters.pet` schema didn't specify the schema type field"),
-    Expected("formats rung: string length bounds in Bedrock's output schema", _BEDROCK_BOUNDS,
-             ("bedrock-json_schema-ladder_formats",), "unsupported", "provider",
-             "BadRequestError", "'minLength' is not supported", when=(("litellm", "<1.96"),)),
+    Expected("deepseek thinking mode refuses a forced tool_choice", _DEEPSEEK_FORCED_TOOL,
+             ("deepseek-tools-*",), "error", "provider", "BadRequestError",
+             "Thinking mode does not support this tool_choice"),
+    Expected("deepseek refuses response_format json_schema", _DEEPSEEK_JSON_SCHEMA,
+             ("deepseek-json_schema-*",), "error", "provider", "BadRequestError",
+             "This response_format type is unavailable now"),
     Expected("smollm tools: prose until the token limit", _SMOL_TOOLS,
              ("llamacpp-tools-sync", "llamacpp-tools-async", "llamacpp-tools-raw_stream"),
              "fail", "provider", "IncompleteOutputException",
@@ -245,36 +176,20 @@ EXPECTATIONS: tuple[Expected, ...] = (
 )
 
 
-class ExpectationError(ValueError):
-    """The expectations table itself is wrong."""
-
-
-def _check_entry(entry: Expected) -> None:
-    if not entry.reason.strip():
-        raise ExpectationError(f"expectation {entry.name!r} has no reason: write why it fails")
-    if entry.outcome not in ("fail", "error", "unsupported"):
-        raise ExpectationError(f"expectation {entry.name!r}: outcome {entry.outcome!r} is "
-                               f"not a failure (fail, error or unsupported)")
-    if entry.layer == "harness" or not entry.exception:
-        raise ExpectationError(f"expectation {entry.name!r}: a harness error is never an "
-                               f"expected failure; name the layer and exception at fault")
-    for library, spec in entry.when:
-        try:
-            SpecifierSet(spec)
-        except InvalidSpecifier:
-            raise ExpectationError(f"expectation {entry.name!r}: {library} {spec!r} is not a "
-                                   f"version specifier (e.g. '>=1.96')") from None
+# The harness's own table: the guide's cells, then the beyond pack's.
+EXPECTATIONS: tuple[Expected, ...] = (*GUIDE, *BEYOND)
 
 
 def validate(table: Iterable[Expected], cell_ids: list[str],
-             versions: Mapping[str, str] | None = None) -> None:
+             versions: Mapping[str, str] | None = None, complete: bool = True) -> None:
     """Every entry has a reason and real evidence and matches a cell; under `versions` (the
-    installed ones by default) no cell matches two entries."""
+    installed ones by default) no cell matches two entries. `complete=False`: `cell_ids` are
+    only some of the cells (a partial collection), so an entry matching none of them is fine."""
     versions = library_versions() if versions is None else versions
     owner: dict[str, str] = {}
     for entry in table:
-        _check_entry(entry)
-        if not any(entry.matches(c) for c in cell_ids):
+        check_entry(entry)
+        if complete and not any(entry.matches(c) for c in cell_ids):
             raise ExpectationError(f"expectation {entry.name!r} matches no cell: delete it")
         for cell in (c for c in cell_ids if entry.matches(c, versions)):
             if cell in owner:
@@ -295,3 +210,16 @@ def known_failure(result: Any, table: Iterable[Expected] = EXPECTATIONS) -> Expe
     produced it AND the evidence fits."""
     entry = expectation_for(result.cell_id, table, result.versions or None)
     return entry if entry is not None and not entry.mismatches(result) else None
+
+
+def unmet(entry: Expected, result: Any, where: str) -> str | None:
+    """None when `result` fails with exactly `entry`'s evidence; else why its test must fail
+    (`where`: the table to edit when the bug is fixed upstream)."""
+    problems = entry.mismatches(result)
+    if not problems:
+        return None
+    if result.outcome == "pass":
+        return (f"{result.cell_id} now passes: delete or narrow the expectation "
+                f"{entry.name!r} in {where}")
+    return (f"{result.cell_id} does not fail as expectation {entry.name!r} says: "
+            + "; ".join(problems) + f" — message: {(result.message or '')[:300]}")

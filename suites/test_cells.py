@@ -1,8 +1,9 @@
 """Every provider × mode × scenario cell as a test, with ids like openai-tools-partial_async.
 
-A cell with a known failure (harness/expectations.py) is a strict xfail that only counts as
-expected when the cell fails with exactly the evidence the entry names; any other result (a
-pass, another exception, another layer, a harness error) fails the test and says why.
+A cell with a known failure (harness/expectations.py; the beyond pack's cells in
+harness/expectations_beyond.py) is a strict xfail that only counts as expected when the cell
+fails with exactly the evidence the entry names; any other result (a pass, another exception,
+another layer, a harness error) fails the test and says why.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any
 import pytest
 
 from harness.cells import Cell, select_cells
-from harness.expectations import EXPECTATIONS, Expected, expectation_for, validate
+from harness.expectations import EXPECTATIONS, Expected, expectation_for, unmet, validate
+from harness.expectations_beyond import BEYOND
 
 CELLS = select_cells()
 validate(EXPECTATIONS, [c.cell_id for c in CELLS])
@@ -31,14 +33,11 @@ def _param(cell: Cell) -> Any:
 
 def check_known(entry: Expected, result: Any) -> None:
     """Raise KnownFailure when `result` shows `entry`'s evidence; fail the test otherwise."""
-    problems = entry.mismatches(result)
-    if not problems:
+    table = "harness/expectations_beyond.py" if entry in BEYOND else "harness/expectations.py"
+    problem = unmet(entry, result, table)
+    if problem is None:
         raise KnownFailure(f"{result.cell_id}: {entry.name}")
-    if result.outcome == "pass":
-        pytest.fail(f"{result.cell_id} now passes: delete or narrow the expectation "
-                    f"{entry.name!r} in harness/expectations.py")
-    pytest.fail(f"{result.cell_id} does not fail as expectation {entry.name!r} says: "
-                + "; ".join(problems) + f" — message: {(result.message or '')[:300]}")
+    pytest.fail(problem)
 
 
 @pytest.mark.parametrize("cell", [_param(c) for c in CELLS])

@@ -19,6 +19,9 @@ from tests.wire_samples import SHARED_DIR
 with contextlib.suppress(ImportError):
     import anthropic  # noqa: F401
 
+# Runs pytest inside tests: the pytest plugin's tests (tests/test_pytest_plugin.py).
+pytest_plugins = ["pytester"]
+
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Under CI, a missing ../shared ends the run at once, in one line: nothing skips silently."""

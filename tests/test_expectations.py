@@ -21,13 +21,15 @@ from harness.results import CellResult
 from harness.scenarios import configure
 
 _PROVIDERS = ("openai", "anthropic", "azure", "gemini", "vertex", "cohere", "bedrock",
-              "mistral", "huggingface", "llamacpp")
+              "mistral", "huggingface", "groq", "openrouter", "deepseek", "xai", "together",
+              "llamacpp", "ollama", "openai_responses", "gemini3", "vertex_gemini3")
 _MODES = ("tools", "json", "json_schema", "md_json")
 
 
 def _every(scenario: str) -> set[str]:
     return {f"{p}-{m}-{scenario}" for p in _PROVIDERS for m in _MODES} - {
-        f"cohere-json-{scenario}", f"cohere-json_schema-{scenario}"}
+        f"cohere-json-{scenario}", f"cohere-json_schema-{scenario}",
+        f"deepseek-tools-{scenario}", f"deepseek-json_schema-{scenario}"}
 
 
 # The beyond pack's scenarios (harness/packs/beyond), written out.
@@ -39,8 +41,16 @@ _GUIDE = ("sync", "async", "nested", "partial_sync", "partial_async", "iterable_
 
 
 COVERS: dict[str, set[str]] = {
-    "sync create_partial returns an async generator": _every("partial_sync"),
-    "sync create_iterable returns an async generator": _every("iterable_sync"),
+    "sync create_partial returns an async generator":
+        _every("partial_sync") - {"openai_responses-tools-partial_sync"},
+    "sync create_iterable returns an async generator":
+        _every("iterable_sync") - {"openai_responses-tools-iterable_sync"},
+    "sync create_partial returns an async generator (responses tools)": {
+        "openai_responses-tools-partial_sync"},
+    "sync create_iterable returns an async generator (responses tools)": {
+        "openai_responses-tools-iterable_sync"},
+    "responses tool_choice in the chat completions shape": {
+        f"openai_responses-tools-{s}" for s in (*_GUIDE, *_BEYOND)},
     "anthropic json_object dropped: strict parse of fenced JSON": {
         "anthropic-json-sync", "anthropic-json-async", "anthropic-json-nested",
         "anthropic-json-raw_stream", *(f"anthropic-json-{s}" for s in _BEYOND)},
@@ -56,6 +66,10 @@ COVERS: dict[str, set[str]] = {
         "cohere-tools-partial_async", "cohere-tools-iterable_async", "cohere-tools-raw_stream",
         "cohere-md_json-partial_async", "cohere-md_json-iterable_async",
         "cohere-md_json-raw_stream"},
+    "deepseek thinking mode refuses a forced tool_choice": {
+        f"deepseek-tools-{s}" for s in (*_GUIDE, *_BEYOND)},
+    "deepseek refuses response_format json_schema": {
+        f"deepseek-json_schema-{s}" for s in (*_GUIDE, *_BEYOND)},
     "cohere re-ask: forced tool_choice dropped, one attempt more": {
         "cohere-tools-reask", "cohere-tools-reask_async", "cohere-tools-hooks_reask"},
     "cohere re-ask: forced tool_choice dropped, retries run out": {"cohere-tools-reask_twice"},
@@ -106,31 +120,36 @@ _MIDDLE = {"instructor": "1.17.0", "litellm": "1.96.2"}
 _NEWEST = {"instructor": "1.17.0", "litellm": "1.110.2"}
 _BEDROCK_JSON = ("bedrock json_object dropped: strict parse of fenced JSON",
                  "bedrock json_object dropped: partial JSON of fenced text")
+_RESPONSES_SYNC = ("sync create_partial returns an async generator (responses tools)",
+                   "sync create_iterable returns an async generator (responses tools)")
 # Which version-bound entries hold at each measured pair.
 _HELD = {
-    "floor": {"mistral re-ask: forced tool_choice dropped, one attempt more",
+    "floor": {"responses tool_choice in the chat completions shape",
+              "mistral re-ask: forced tool_choice dropped, one attempt more",
               "mistral re-ask: forced tool_choice dropped, retries run out",
               "recursive rung: Bedrock's structured outputs refuse recursion",
               "formats rung: string length bounds in Bedrock's output schema"},
-    "middle": {*_BEDROCK_JSON, "mistral re-ask: forced tool_choice dropped, one attempt more",
+    "middle": {*_BEDROCK_JSON, *_RESPONSES_SYNC,
+               "mistral re-ask: forced tool_choice dropped, one attempt more",
                "mistral re-ask: forced tool_choice dropped, retries run out",
                "recursive rung: Bedrock's structured outputs refuse recursion"},
-    "newest": {*_BEDROCK_JSON,
+    "newest": {*_BEDROCK_JSON, *_RESPONSES_SYNC,
                "recursive rung: Bedrock's JSON schema mode as a tool, dangling $ref"},
 }
 
 
 def test_each_expectation_covers_exactly_its_cells() -> None:
-    assert len(CELL_IDS) == 824  # 320 guide cells, 504 beyond (14 scenarios x 36)
+    # 608 guide cells (19 providers x 4 modes x 8), 1008 beyond (18 emulated x 4 x 14)
+    assert len(CELL_IDS) == 1616
     assert {e.name for e in EXPECTATIONS} == set(COVERS)
     for entry in EXPECTATIONS:
         assert {c for c in CELL_IDS if entry.matches(c)} == COVERS[entry.name], entry.name
-    assert sum(len(cells) for cells in COVERS.values()) == 198
+    assert sum(len(cells) for cells in COVERS.values()) == 332
 
 
-@pytest.mark.parametrize("versions,pair,count", [(_FLOOR, "floor", 178),
-                                                 (_MIDDLE, "middle", 196),
-                                                 (_NEWEST, "newest", 192)])
+@pytest.mark.parametrize("versions,pair,count", [(_FLOOR, "floor", 310),
+                                                 (_MIDDLE, "middle", 308),
+                                                 (_NEWEST, "newest", 304)])
 def test_which_entries_hold_depends_on_the_releases(versions: dict, pair: str,
                                                     count: int) -> None:
     validate(EXPECTATIONS, CELL_IDS, versions)

@@ -19,14 +19,16 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("harness.secrets", "harness.failures", "harness.config"),
     ("harness.recording", "harness.results", "harness.results_schema", "harness.modes",
      "harness.llamacpp"),
-    ("harness.scenarios", "harness.expectations", "harness.packs"),
+    ("harness.scenarios", "harness.expectation", "harness.expectations",
+     "harness.expectations_beyond", "harness.expected_failures", "harness.packs"),
     ("harness.emulators",),
     ("harness.providers", "harness.cells"),
     ("harness.verdict", "harness.matrix"),  # decisions over results and evidence
     ("harness.run", "harness.baseline", "harness.gonogo", "harness.exact"),
     # report writers; the grid runs and reports pairs; standalone reproductions
     ("harness.reports", "harness.grid", "harness.repro"),
-    ("harness.commands",),
+    # the command modules; the pytest plugin and its session, which run and report like them
+    ("harness.commands", "harness.pytest_plugin", "harness.pytest_session"),
     ("harness.cli",),
 )
 MAX_MODULE_LINES = 300

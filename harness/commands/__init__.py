@@ -7,7 +7,8 @@ import importlib
 import typer
 
 # Help order: the everyday commands first.
-MODULES = ("run", "validate", "secrets", "matrix", "grid", "repro", "providers", "llamacpp")
+MODULES = ("init", "run", "validate", "secrets", "matrix", "grid", "repro", "providers",
+           "llamacpp")
 
 
 def register_all(app: typer.Typer) -> None:

@@ -44,13 +44,17 @@ def plan(instructor: list[str], litellm: list[str], cassettes: Path | None, out:
     from harness.grid import pypi
     from harness.grid.cache import cache_root, harness_requirements
     from harness.grid.versions import make_pairs, parse_versions, resolve
+    from harness.recording.paths import DEFAULT_CASSETTE_DIR
     from harness.run.session import check_writable
 
     # Refusals and malformed versions first: they need no network.
     asked = {"instructor": parse_versions("instructor", instructor),
              "litellm": parse_versions("litellm", litellm)}
     config = load()
-    folder = cassettes or config.cassettes
+    # A project without cassettes of its own (this repository keeps each pack's in the pack)
+    # replays the guide's shipped ones; packs fall back to theirs in every pair's replay.
+    folder = cassettes or (config.cassettes if config.cassettes.is_dir()
+                           else DEFAULT_CASSETTE_DIR)
     if not folder.is_dir():
         raise HarnessError(f"no cassette folder at {folder}; pass the folder to replay with "
                            f"--cassettes")

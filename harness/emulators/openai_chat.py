@@ -5,7 +5,9 @@ arguments into token-sized deltas after a first chunk carrying id, type, name an
 arguments; Azure prepends a prompt_filter_results chunk and adds content_filter_results to
 choices, with its keys in alphabetical order; Mistral sends the whole arguments in one chunk
 together with finish_reason and usage. This module decides what to answer and in which
-chunks; the objects' fields, flavour by flavour, are built in openai_objects.
+chunks; the objects' fields, flavour by flavour, are built in openai_objects. Providers whose
+objects differ too much for flags (Groq, OpenRouter, DeepSeek, xAI, Together AI) name a Dialect:
+their own module in openai_compat/ builds their frames and answers from `answer`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
-from harness.emulators import common, refusals
+from harness.emulators import common, refusals, stream_faults
 from harness.emulators.fragments import token_fragments, word_fragments
 from harness.emulators.knowledge import (
     ANY_OBJECT,
@@ -104,6 +106,11 @@ def _render(flavour: Flavour, intent: Intent, body: dict[str, Any]) -> tuple[str
     return f"```json\n{pretty}\n```", None
 
 
+def answer(flavour: Flavour, body: dict[str, Any]) -> tuple[str, str | None]:
+    """(text, tool name) the model answers `body` with, whatever objects carry it."""
+    return _render(flavour, _intent(body), body)
+
+
 def _tool_chunks(c: Chunks, call_id: str, tool: str, text: str,
                  usage: dict[str, Any]) -> list[dict[str, Any]]:
     """The role chunk, then the call: whole with finish_reason, or its arguments in tokens."""
@@ -152,8 +159,17 @@ def stream_events(flavour: Flavour, body: dict[str, Any], model: str, seed: str)
     return [common.dumps(e) for e in events] + ["[DONE]"]
 
 
+def stream_frames(flavour: Flavour, body: dict[str, Any], model: str, seed: str) -> list[str]:
+    """The whole SSE frames of a streamed answer (a dialect's own, or `data:` lines)."""
+    if flavour.dialect is not None:
+        return flavour.dialect.frames(flavour, body, model, seed)
+    return [f"data: {payload}\n\n" for payload in stream_events(flavour, body, model, seed)]
+
+
 def completion(flavour: Flavour, body: dict[str, Any], model: str, seed: str) -> dict[str, Any]:
     """A non-streamed chat.completion answer."""
+    if flavour.dialect is not None:
+        return flavour.dialect.completion(flavour, body, model, seed)
     text, tool = _render(flavour, _intent(body), body)
     return completion_object(flavour, model, seed, text, tool, usage_of(flavour, body, text))
 
@@ -180,7 +196,9 @@ def error_body(flavour: Flavour, status: int, kind: str, message: str,
     elif flavour.name == "mistral":
         body = {"object": "error", "message": message, "type": "invalid_request_error",
                 "param": None, "code": None}
-    else:
+    else:  # DeepSeek repeats the type as the code
+        if code is None and flavour.name == "deepseek":
+            code = "invalid_request_error"
         body = {"error": {"message": message, "type": "invalid_request_error",
                           "param": param, "code": code}}
     return web.json_response(body, status=status, dumps=common.dumps)
@@ -205,16 +223,18 @@ def make_app(flavour: Flavour) -> web.Application:
         seed = common.dumps(body)
         headers = id_headers(flavour, seed, request)
         if body.get("stream"):
-            events = stream_events(flavour, body, model, seed)  # refusals before any byte
+            frames = stream_frames(flavour, body, model, seed)  # refusals before any byte
             response = await common.start_sse(request, headers=headers)
-            for payload in events:
-                await response.write(f"data: {payload}\n\n".encode())
+            for frame in frames:
+                await response.write(frame.encode())
             await response.write_eof()
             return response
         return web.json_response(completion(flavour, body, model, seed),
                                  dumps=common.dumps, headers=headers)
 
     app = web.Application(middlewares=[common.errors_middleware(error_response(flavour))])
+    if flavour.dialect is not None and flavour.dialect.stream_error is not None:
+        app[stream_faults.STREAM_ERROR] = flavour.dialect.stream_error
     for route in flavour.routes:
         app.router.add_post(route, handle)
     return app

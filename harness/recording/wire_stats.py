@@ -22,6 +22,12 @@ def count_eventstream_frames(body: bytes) -> int:
     return count
 
 
+def is_ndjson(content_type: str) -> bool:
+    """Whether a content type names a stream of JSON lines (application/x-ndjson and kin)."""
+    ctype = content_type.lower()
+    return "ndjson" in ctype or "stream+json" in ctype or "jsonl" in ctype
+
+
 def _tool_names(tools: Any) -> list[Any]:
     names: list[Any] = []
     for tool in tools or []:
@@ -99,5 +105,8 @@ def interactions_stats(pairs: list[tuple[Any, dict[str, Any]]],
         elif "eventstream" in ctype:
             streams += 1
             chunks += count_eventstream_frames(body)
+        elif is_ndjson(ctype):  # Ollama's native stream: one JSON object per line
+            streams += 1
+            chunks += sum(1 for line in body.splitlines() if line.strip())
     return {"http_requests": calls, "http_streams": streams, "wire_chunks": chunks,
             "error_status": error_status, "error_body": error_body, "sent": sent}

@@ -202,7 +202,7 @@ def _schedule(work: list[tuple[Cell, str]], executor: Any, options: SessionOptio
             if kind == "replay":
                 result.notes.append(f"kept the existing cassette (record mode "
                                     f"{options.record_mode}): replayed, not re-recorded")
-            journal.append(path, result)
+            journal.append(path, result, durable=settings.target != "replay")
             results[result.cell_id] = result
             progress.finished(result)
 

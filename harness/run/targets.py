@@ -8,8 +8,8 @@ from collections.abc import Mapping
 
 from harness.errors import HarnessError
 from harness.providers import PROVIDERS, Provider
+from harness.recording import RECORD_MODES
 
-RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
 
 def base_url_var(provider: str) -> str:
     """The environment variable that points a live run of `provider` at another base URL."""

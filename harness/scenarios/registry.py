@@ -92,6 +92,24 @@ class Registry(Sequence[Scenario]):
                 self.add(scenario)
         self.modules = tuple(wanted)
 
+    def extend(self, module: str) -> list[Scenario]:
+        """Load one more module on top of the configured ones (a pytest collector loads the
+        scenario module it collects); its scenarios, now live."""
+        found = self._load(module)
+        for scenario in found:
+            self.add(scenario)
+        if module not in self.modules:
+            self.modules = (*self.modules, module)
+        return found
+
+    def unload(self, module: str) -> None:
+        """Forget what `module` declared, so that a later load imports it afresh (an
+        in-process pytest session that ends and drops the module from sys.modules)."""
+        for scenario in self._by_module.pop(module, []):
+            if self._items.get(scenario.name) is scenario:
+                del self._items[scenario.name]
+        self.modules = tuple(m for m in self.modules if m != module)
+
     def _load(self, module: str) -> list[Scenario]:
         if module in self._by_module:
             return list(self._by_module[module])
