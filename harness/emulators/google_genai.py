@@ -79,7 +79,7 @@ def make_app(flavour: Flavour) -> web.Application:
         if refused is not None:
             return refused
         body = await common.read_json(request)
-        invalid = invalid_request(body, flavour.vertex)
+        invalid = invalid_request(body, flavour.vertex, model)
         if invalid is not None:
             message, violations = invalid
             details = [{"@type": "type.googleapis.com/google.rpc.BadRequest",

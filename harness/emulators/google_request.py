@@ -162,9 +162,10 @@ def _schema_refusal(body: dict[str, Any], vertex: bool) -> Invalid | None:
     return None
 
 
-def invalid_request(body: dict[str, Any], vertex: bool) -> Invalid | None:
+def invalid_request(body: dict[str, Any], vertex: bool, model: str = "") -> Invalid | None:
     """(message, field violations) for a request the API answers with a 400, or None: an
-    unknown field, no contents, malformed function turns (turns.google), a Schema it refuses."""
+    unknown field, no contents, malformed function turns (turns.google; a Gemini 3 `model`'s
+    thought signatures too), a Schema it refuses."""
     known = _REQUEST_FIELDS | (_VERTEX_FIELDS if vertex else set())
     known |= {snake_case(k) for k in known}
     for key in body:
@@ -173,7 +174,8 @@ def invalid_request(body: dict[str, Any], vertex: bool) -> Invalid | None:
             return message, [{"description": message}]
     if not body.get("contents"):
         return "* GenerateContentRequest.contents: contents is not specified\n", None
-    turn = turns.google(body.get("contents"))
+    turn = turns.google(body.get("contents"), signed=model.startswith("gemini-3"),
+                        vertex=vertex)
     if turn is not None:
         return turn, None
     return _schema_refusal(body, vertex)

@@ -17,14 +17,23 @@ _ANTHROPIC_TOOL_DOCS = "Learn more about tool use at https://docs.claude.com/en/
 # server#6 quotes it with the docs.anthropic.com link).
 _BEDROCK_MODEL_ERRORS = "The model returned the following errors: "
 _BEDROCK_TOOL_DOCS = "Learn more about tool use at https://docs.anthropic.com/en/docs/tool-use."
+# The tool-turn texts of each OpenAI-family flavour (turns.openai_chat). Mistral and DeepSeek
+# word their own; every other flavour gets OpenAI's, each documenting its API as OpenAI's:
+# Azure OpenAI and Hugging Face's router serve it, Groq (console.groq.com/docs/openai), xAI
+# (docs.x.ai, "compatible with the OpenAI SDK"), Together AI (docs.together.ai, OpenAI
+# compatibility) and OpenRouter (openrouter.ai/docs, the OpenAI request and response schema)
+# state the OpenAI Chat Completions API as theirs, and no public report quotes one of them
+# refusing a tool turn in other words.
+_DIALECTS = {"mistral": "mistral", "deepseek": "deepseek"}
 
 
 def openai_family(body: dict[str, Any], flavour: str) -> tuple[str, str | None,
                                                               str | None] | None:
     """(message, param, code) of the 400 an OpenAI-family API answers `body` with, or None.
-    The schema rules are OpenAI's (Azure OpenAI serves the same models); Mistral and Hugging
-    Face's router document none, so only their tool turns are checked."""
-    turn = turns.openai_chat(body.get("messages"), mistral=flavour == "mistral")
+    The schema rules are OpenAI's (Azure OpenAI serves the same models); the other flavours
+    state no schema refusal of their own (DeepSeek's refusal of json_schema as a whole is its
+    dialect's, openai_compat/deepseek), so only their tool turns are checked."""
+    turn = turns.openai_chat(body.get("messages"), _DIALECTS.get(flavour, "openai"))
     if turn is not None:
         return turn[0], turn[1], None
     if flavour not in ("openai", "azure"):
@@ -43,6 +52,34 @@ def openai_family(body: dict[str, Any], flavour: str) -> tuple[str, str | None,
                                     fn.get("strict") is True)
         if found:
             return found, f"tools[{i}].function.parameters", "invalid_function_parameters"
+    return None
+
+
+def responses(body: dict[str, Any]) -> tuple[str, str, str | None] | None:
+    """(message, param, code) of the Responses API's 400 for `body`'s items and schemas, or
+    None. The schema rules are OpenAI's; the params and codes: `text.format.schema` and
+    invalid_json_schema as the API answers a text.format schema (quoted in issues of clients
+    that hit it, e.g. the Codex CLI's --output-schema); a function's, the Chat Completions
+    code with the Responses tool's path (the emulator's transposition: no public sample). A
+    function's `strict` null is not strict: the API uses strict mode only where the schema
+    allows it (pipecat-ai/pipecat#5606: every tool sent with strict null, none refused)."""
+    turn = turns.responses(body.get("input") if isinstance(body.get("input"), list) else [])
+    if turn is not None:
+        return turn, "input", None
+    fmt = (body.get("text") or {}).get("format") or {}
+    if fmt.get("type") == "json_schema":
+        found = schema_rules.openai("response_format", str(fmt.get("name")),
+                                    fmt.get("schema") or {}, fmt.get("strict") is True)
+        if found:
+            return found, "text.format.schema", "invalid_json_schema"
+    for i, tool in enumerate(body.get("tools") or []):
+        if not isinstance(tool, dict) or tool.get("type") != "function":
+            continue
+        found = schema_rules.openai("function", str(tool.get("name")),
+                                    tool.get("parameters") or {"type": "object"},
+                                    tool.get("strict") is True)
+        if found:
+            return found, f"tools[{i}].parameters", "invalid_function_parameters"
     return None
 
 

@@ -7,6 +7,11 @@ OpenAI family, its `param`), or None for a well-formed conversation. Where each 
 from is said beside it: the API's own error as reported publicly (quoted in issues against the
 SDKs and agents that hit it), or, where no public report was found, the emulator's wording of
 the documented rule, said so.
+
+Ollama's native /api/chat has no rule here: its docs (ollama/ollama docs/api.md, the chat
+request's message fields) give a tool result as a message with role `tool` and an optional
+`tool_name`, with no call id to pair, and the server renders whatever history it gets through
+the model's template: it refuses no conversation for its tool turns.
 """
 
 from __future__ import annotations
@@ -15,14 +20,25 @@ from typing import Any
 
 Refusal = tuple[str, str | None]  # (message, the OpenAI family's `param`)
 
+# DeepSeek's own texts (its API is OpenAI-compatible but words these refusals itself):
+# zed-industries/zed#51944 and bytedance/deer-flow#2706 (unanswered calls, param null),
+# FoundationAgents/OpenManus#227 (a tool message answering no call).
+_DEEPSEEK_UNANSWERED = ("An assistant message with 'tool_calls' must be followed by tool "
+                        "messages responding to each 'tool_call_id'. (insufficient tool "
+                        "messages following tool_calls message)")
+_DEEPSEEK_ORPHAN = ("Messages with role 'tool' must be a response to a preceding message with "
+                    "'tool_calls'")
+
 
 def _ids(calls: Any) -> list[str]:
     return [str(c.get("id")) for c in calls or [] if isinstance(c, dict)]
 
 
-def openai_chat(messages: Any, mistral: bool = False) -> Refusal | None:
+def openai_chat(messages: Any, dialect: str = "openai") -> Refusal | None:
     """An assistant message's tool_calls must be answered by `tool` messages right after it,
-    one per tool_call_id; a `tool` message must answer a call of the message before them."""
+    one per tool_call_id; a `tool` message must answer a call of the message before them.
+    `dialect`: "openai" (OpenAI's texts, for every API of the family that documents itself as
+    OpenAI-compatible and states no text of its own), "mistral" or "deepseek" (their own)."""
     messages = [m for m in messages or [] if isinstance(m, dict)]
     pending: list[str] = []  # ids of the last assistant's calls not answered yet
     answering = False  # inside the run of tool messages after an assistant's calls
@@ -31,12 +47,16 @@ def openai_chat(messages: Any, mistral: bool = False) -> Refusal | None:
         if role == "tool":
             call_id = str(message.get("tool_call_id"))
             if not answering:
+                if dialect == "deepseek":
+                    return _DEEPSEEK_ORPHAN, None
                 # OpenAI's text (sic "preceeding") and param: miurla/morphic#136,
                 # smarter-sh/smarter#264.
                 return ("Invalid parameter: messages with role 'tool' must be a response to a "
                         "preceeding message with 'tool_calls'.", f"messages.[{i}].role")
             if call_id not in pending:
-                if mistral:  # the emulator's wording: no public sample of Mistral's
+                if dialect == "deepseek":  # no public sample of DeepSeek's for an unknown id:
+                    return _DEEPSEEK_UNANSWERED, None  # the call it leaves unanswered, refused
+                if dialect == "mistral":  # the emulator's wording: no public sample of Mistral's
                     return f"Unexpected tool call id {call_id} in tool results", None
                 # OpenAI's text: dapr/dapr-agents#145.
                 return (f"Invalid parameter: 'tool_call_id' of '{call_id}' not found in "
@@ -44,14 +64,16 @@ def openai_chat(messages: Any, mistral: bool = False) -> Refusal | None:
             pending.remove(call_id)
             continue
         if pending:
-            return _unanswered(pending, mistral)
+            return _unanswered(pending, dialect)
         answering = role == "assistant" and bool(message.get("tool_calls"))
         pending = _ids(message.get("tool_calls")) if answering else []
-    return _unanswered(pending, mistral) if pending else None
+    return _unanswered(pending, dialect) if pending else None
 
 
-def _unanswered(pending: list[str], mistral: bool) -> Refusal:
-    if mistral:  # Mistral's text: mistralai/client-ts#106, camel-ai/camel#1467
+def _unanswered(pending: list[str], dialect: str) -> Refusal:
+    if dialect == "deepseek":
+        return _DEEPSEEK_UNANSWERED, None
+    if dialect == "mistral":  # Mistral's text: mistralai/client-ts#106, camel-ai/camel#1467
         return "Not the same number of function calls and responses", None
     # OpenAI's text, e.g. BerriAI/litellm#10083, agno-agi/agno#3105.
     return ("An assistant message with 'tool_calls' must be followed by tool messages "
@@ -132,12 +154,13 @@ def _parts(content: dict[str, Any], camel: str, snake: str) -> list[tuple[int, d
     return found
 
 
-def google(contents: Any) -> str | None:
+def google(contents: Any, signed: bool = False, vertex: bool = False) -> str | None:
     """A function call turn follows a user turn or a function response turn; a function
     response turn follows a function call turn, with as many responses as calls, each named.
     The API's texts (Gemini and Vertex alike), e.g. google-gemini/gemini-cli#4504 and #26486,
     langchain-ai/langchain#27799, langflow-ai/langflow#9437; a response naming another function
-    gets the bare INVALID_ARGUMENT text (archestra-ai/archestra#7583, Vertex)."""
+    gets the bare INVALID_ARGUMENT text (archestra-ai/archestra#7583, Vertex). `signed`: the
+    Gemini 3 models' rule too (_signatures)."""
     contents = [c for c in contents or [] if isinstance(c, dict)]
     for j, content in enumerate(contents):
         calls = _parts(content, "functionCall", "function_call")
@@ -162,6 +185,35 @@ def google(contents: Any) -> str | None:
                         f".name: Name cannot be empty.\n")
             if response.get("name") != call.get("name"):
                 return "Request contains an invalid argument."
+    return _signatures(contents, vertex) if signed else None
+
+
+def _signatures(contents: list[dict[str, Any]], vertex: bool) -> str | None:
+    """Gemini 3 validates the current turn (from the last user turn with text): the first
+    functionCall part of each model step must carry the thoughtSignature the model sent with
+    it (the thought-signatures page of the Gemini API and Vertex AI docs). The texts: the
+    Gemini API's, lbjlaq/Antigravity-Manager#938 and TokenRhythm/opensquilla#225; Vertex's,
+    vercel/ai#11376 and diegosouzapw/OmniRoute#1458 (the content's place counted from 1)."""
+    start = max((j for j, c in enumerate(contents) if c.get("role", "user") == "user"
+                 and any(isinstance(p, dict) and "text" in p for p in c.get("parts") or [])),
+                default=0)
+    for j in range(start, len(contents)):
+        parts = [p for p in contents[j].get("parts") or [] if isinstance(p, dict)
+                 and isinstance(p.get("functionCall", p.get("function_call")), dict)]
+        if not parts or parts[0].get("thoughtSignature", parts[0].get("thought_signature")):
+            continue
+        call = parts[0].get("functionCall") or parts[0].get("function_call") or {}
+        name = f"default_api:{call.get('name')}"
+        if vertex:
+            return (f"Unable to submit request because function call `{name}` in the {j + 1}. "
+                    f"content block is missing a `thought_signature`. Learn more: "
+                    f"https://docs.cloud.google.com/vertex-ai/generative-ai/docs/"
+                    f"thought-signatures")
+        return (f"Function call is missing a thought_signature in functionCall parts. This is "
+                f"required for tools to work correctly, and missing thought_signature may lead "
+                f"to degraded model performance. Additional data, function call `{name}` , "
+                f"position {j + 1}. Please refer to https://ai.google.dev/gemini-api/docs/"
+                f"thought-signatures for more details.")
     return None
 
 
@@ -173,3 +225,22 @@ def cohere(messages: Any) -> str | None:
     if refusal is None:
         return None
     return f"invalid request: {refusal[0]}"
+
+
+def responses(items: Any) -> str | None:
+    """The Responses API pairs input items by call_id: each function_call needs a
+    function_call_output with its call_id after it, each output a function_call before it.
+    OpenAI's texts (param `input`): symgraph/GhidrAssist#78 and openai/codex#93 (no output),
+    continuedev/continue#10092 and microsoft/vscode#320060 (no call)."""
+    called: list[str] = []
+    answered: set[str] = set()
+    for item in (i for i in items or [] if isinstance(i, dict)):
+        call_id = str(item.get("call_id"))
+        if item.get("type") == "function_call":
+            called.append(call_id)
+        elif item.get("type") == "function_call_output":
+            if call_id not in called:
+                return f"No tool call found for function call output with call_id {call_id}."
+            answered.add(call_id)
+    missing = [c for c in called if c not in answered]
+    return f"No tool output found for function call {missing[0]}." if missing else None
