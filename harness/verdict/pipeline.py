@@ -16,7 +16,7 @@
                     re-ask was sent, and a re-ask passing on another number of requests
                     fails; the hooks a scenario counts, as they fired;
 8. `mode_sent`    — how litellm rewrote the mode; a dropped instruction moves the blame to
-                    litellm.
+                    litellm, a forced tool the API cannot force (Ollama's) to the provider.
 
 Nothing here scrubs: secrets are removed where results are written (harness.secrets.record).
 """

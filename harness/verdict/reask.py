@@ -47,6 +47,8 @@ def _block(block: Any) -> str | None:
 
 
 def _turn(turn: dict[str, Any]) -> str:
+    if turn.get("type") in ("function_call", "function_call_output"):  # a Responses item
+        return f"{turn['type']}({turn.get('call_id')})"
     role = str(turn.get("role", "user"))
     labels: list[str] = []
     if turn.get("tool_calls"):
@@ -64,12 +66,14 @@ def _turn(turn: dict[str, Any]) -> str:
 
 def conversation_shape(body: bytes | str | None) -> str:
     """A request's turns, e.g. `user(text) → assistant(tool_use toolu_1) → user(tool_result
-    toolu_1)`, whatever the wire's spelling of messages and tool turns."""
+    toolu_1)`, whatever the wire's spelling of messages and tool turns (the Responses API's
+    input items included)."""
     try:
         data = json.loads(body or b"{}")
     except (ValueError, UnicodeDecodeError):
         return "(not JSON)"
-    turns = data.get("messages", data.get("contents")) if isinstance(data, dict) else None
+    turns = data.get("messages", data.get("contents", data.get("input"))) \
+        if isinstance(data, dict) else None
     if not isinstance(turns, list):
         return "(no conversation)"
     return " → ".join(_turn(t) for t in turns if isinstance(t, dict) and t.get("role") != "system")

@@ -41,7 +41,7 @@ def mode_transforms(asked: dict[str, Any] | None, sent: list[dict[str, Any]],
 
     `sent` holds the request summaries (harness.recording.wire_stats.summarize_request) of
     the `wire` family. `dropped` is True when a structured-output instruction vanished
-    without an error.
+    without an error. (A forced tool an API cannot force at all: unforceable.)
     """
     requests = [w for w in sent if w is not None and not w.get("token_exchange")]
     if not asked or not requests:
@@ -77,3 +77,14 @@ def mode_transforms(asked: dict[str, Any] | None, sent: list[dict[str, Any]],
 def _choice(choice: Any) -> str:
     name = ((choice.get("function") or {}).get("name") if isinstance(choice, dict) else None)
     return repr((name and f"{name} (forced)") or choice)
+
+
+def unforceable(asked: dict[str, Any] | None, wire: WireFamily) -> str | None:
+    """The note for a forced tool_choice sent to an API that has no tool choice (Ollama's
+    /api/chat), or None: litellm could not send it, and the model was free not to call."""
+    choice = (asked or {}).get("tool_choice")
+    if wire.forces_tools or not (asked or {}).get("tools") or not choice or choice in (
+            "auto", "none"):
+        return None
+    return (f"the API has no tool choice ({wire.name}): instructor's tool_choice="
+            f"{_choice(choice)} could not be sent, so the model was free not to call the tool")
