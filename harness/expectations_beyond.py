@@ -14,6 +14,13 @@ _TOOL_CHOICE_DROPPED = (
     "tool, and the emulated model, unforced after a tool result, reports that result in prose "
     "as the real APIs' agent loops expect: instructor re-asks again (a user turn), one attempt "
     "more than the re-ask needs; with two invalid answers the retries run out first")
+_NO_TOOL_CHOICE = (
+    "Ollama's /api/chat has no tool choice (its API reference offers `tools` only; litellm "
+    "sends none), so after the tool result carrying instructor's validation error the model "
+    "is free not to call the tool, and the emulated model, unforced after a tool result, "
+    "reports that result in prose: instructor re-asks again (a user turn), one attempt more "
+    "than the re-ask needs; with two invalid answers the retries run out first. The API "
+    "lacks what instructor's TOOLS re-ask relies on: the provider's")
 _DANGLING_REF = (
     "litellm inlines a recursive model's $defs one level deep for this request and drops them, "
     "leaving a $ref to #/$defs/Node that points nowhere: the provider refuses the schema as "
@@ -51,6 +58,12 @@ BEYOND: tuple[Expected, ...] = (
              _TOOL_CHOICE_DROPPED.format("mistral before 1.110.2"),
              ("mistral-tools-reask_twice",), "error", "litellm", "ValidationError",
              "an age cannot be negative", when=(("litellm", "<1.110.2"),)),
+    Expected("ollama re-ask: no tool choice, one attempt more", _NO_TOOL_CHOICE,
+             ("ollama-tools-reask", "ollama-tools-reask_async", "ollama-tools-hooks_reask"),
+             "fail", "provider", "ContentMismatch", "3 attempt(s) where 2 were expected"),
+    Expected("ollama re-ask: no tool choice, retries run out", _NO_TOOL_CHOICE,
+             ("ollama-tools-reask_twice",), "error", "provider", "ValidationError",
+             "an age cannot be negative"),
     Expected("recursive rung: dangling $ref in Anthropic's output_format", _DANGLING_REF,
              ("anthropic-json_schema-ladder_recursive",), "unsupported", "provider",
              "BadRequestError", "output_format.schema: JSON schema is invalid"),
@@ -69,10 +82,12 @@ BEYOND: tuple[Expected, ...] = (
              "unsupported", "provider", "BadRequestError",
              "recursive schemas are not supported", when=(("litellm", "<1.110.2"),)),
     Expected("union rung: Gemini parameter without a type", _UNION_DROPPED,
-             ("gemini-tools-ladder_union",), "unsupported", "provider", "BadRequestError",
+             ("gemini-tools-ladder_union", "gemini3-tools-ladder_union"), "unsupported",
+             "provider", "BadRequestError",
              "properties[pet].type: must be specified when not using one_of, any_of"),
     Expected("union rung: Vertex parameter without a type", _UNION_DROPPED,
-             ("vertex-tools-ladder_union",), "unsupported", "provider", "BadRequestError",
+             ("vertex-tools-ladder_union", "vertex_gemini3-tools-ladder_union"), "unsupported",
+             "provider", "BadRequestError",
              "`parameters.pet` schema didn't specify the schema type field"),
     Expected("formats rung: string length bounds in Bedrock's output schema", _BEDROCK_BOUNDS,
              ("bedrock-json_schema-ladder_formats",), "unsupported", "provider",
