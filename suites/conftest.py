@@ -10,13 +10,22 @@ import pytest
 from harness.config import load
 from harness.results import CellResult, RunResults
 from harness.run.runner import Runner, RunSettings
-from harness.scenarios import configure
+from harness.scenarios import SCENARIOS, configure
 
 _RESULTS: dict[str, CellResult] = {}
 # The project's scenarios, as `conformance run` loads them ([tool.conformance] scenarios: here
 # the beyond pack beside the built-in guide), before test_cells selects its cells.
 _PROJECT = load()
 configure(_PROJECT.scenarios, _PROJECT.builtin, _PROJECT.root)
+_LOADED = SCENARIOS.modules
+
+
+@pytest.fixture(autouse=True)
+def _project_scenarios() -> None:
+    """The project's scenarios loaded for each cell (a test of tests/ in the same worker may
+    have configured the registry otherwise)."""
+    if SCENARIOS.modules != _LOADED:
+        configure(_PROJECT.scenarios, _PROJECT.builtin, _PROJECT.root)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -11,7 +11,8 @@ import pytest
 from harness.cells import select_cells
 from harness.errors import UnknownNameError
 from harness.packs.beyond.models import Person
-from harness.scenarios import EMULATED, SCENARIOS, ScenarioError, configure, scenario
+from harness.scenarios import EMULATED, SCENARIOS, ScenarioError, scenario
+from tests.helpers import scenarios_loaded
 
 
 @pytest.fixture
@@ -71,22 +72,16 @@ def test_providers_choose_the_cells(declared: list[Any]) -> None:
 
 
 def test_rungs_are_numbered_in_declaration_order_per_pack() -> None:
-    configure(("harness.packs.beyond",))
-    try:
+    with scenarios_loaded("harness.packs.beyond"):
         rungs = [(s.name, s.rung) for s in SCENARIOS if s.ladder == "schema"]
-    finally:
-        configure()
     assert rungs == [("ladder_flat", 1), ("ladder_nested", 2), ("ladder_list", 3),
                      ("ladder_enum", 4), ("ladder_optional", 5), ("ladder_union", 6),
                      ("ladder_recursive", 7), ("ladder_wide", 8), ("ladder_formats", 9)]
 
 
 def test_the_beyond_pack_has_a_cell_per_emulated_provider_and_mode() -> None:
-    configure(("harness.packs.beyond",))
-    try:
+    with scenarios_loaded("harness.packs.beyond"):
         beyond = [c for c in select_cells() if c.scenario.startswith(("reask", "hooks",
                                                                       "ladder_"))]
-    finally:
-        configure()
-    assert len(beyond) == 504  # 14 scenarios x 9 emulated providers x 4 modes
+    assert len(beyond) == 1008  # 14 scenarios x 18 emulated providers x 4 modes
     assert not [c for c in beyond if c.provider == "llamacpp"]

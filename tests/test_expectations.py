@@ -18,7 +18,7 @@ from harness.expectations import (
     validate,
 )
 from harness.results import CellResult
-from harness.scenarios import configure
+from tests.helpers import scenarios_loaded
 
 _PROVIDERS = ("openai", "anthropic", "azure", "gemini", "vertex", "cohere", "bedrock",
               "mistral", "huggingface", "groq", "openrouter", "deepseek", "xai", "together",
@@ -110,11 +110,8 @@ COVERS: dict[str, set[str]] = {
 def _cell_ids() -> list[str]:
     """Every cell of this repository's project: the guide and the beyond pack (its
     [tool.conformance] scenarios), the registry left as it was found."""
-    configure(("harness.packs.beyond",))
-    try:
+    with scenarios_loaded("harness.packs.beyond"):
         return [c.cell_id for c in select_cells()]
-    finally:
-        configure()
 
 
 CELL_IDS = _cell_ids()

@@ -11,8 +11,8 @@ from pydantic import ValidationError
 from harness.cells import Cell
 from harness.packs.beyond.models import Person
 from harness.run.runner import Runner, RunSettings
-from harness.scenarios import configure
 from harness.scenarios.hooks import HOOK_NAMES, HookCall, counts, hook_problems, recorder
+from tests.helpers import scenarios_loaded
 
 
 def test_the_hook_names_are_instructors() -> None:
@@ -82,12 +82,11 @@ def test_arguments_other_than_documented_fail() -> None:
 
 @pytest.fixture(scope="module")
 def runner(tmp_path_factory: pytest.TempPathFactory) -> Runner:
-    configure(("harness.packs.beyond",))
-    found = Runner(RunSettings(target="emulator",
-                               cassette_dir=tmp_path_factory.mktemp("cassettes")))
-    yield found
-    found.close()
-    configure()
+    with scenarios_loaded("harness.packs.beyond"):
+        found = Runner(RunSettings(target="emulator",
+                                   cassette_dir=tmp_path_factory.mktemp("cassettes")))
+        yield found
+        found.close()
 
 
 @pytest.mark.parametrize("provider,mode", [("openai", "tools"), ("anthropic", "tools"),
