@@ -22,8 +22,8 @@ _LOADED = SCENARIOS.modules
 
 @pytest.fixture(autouse=True)
 def _project_scenarios() -> None:
-    """The project's scenarios loaded for each cell (a test of tests/ in the same worker may
-    have configured the registry otherwise)."""
+    """The project's scenarios loaded for each cell (the pytest plugin's session, or a test of
+    tests/ in the same worker, may have configured the registry otherwise)."""
     if SCENARIOS.modules != _LOADED:
         configure(_PROJECT.scenarios, _PROJECT.builtin, _PROJECT.root)
 

@@ -13,9 +13,16 @@ from typing import Any
 import pytest
 
 from harness.cells import Cell, select_cells
+from harness.config import load
 from harness.expectations import EXPECTATIONS, Expected, expectation_for, unmet, validate
 from harness.expectations_beyond import BEYOND
+from harness.scenarios import configure
 
+# The project's scenarios (the guide and the beyond pack), as `conformance run` loads them:
+# loaded here too, at collection, since the pytest plugin's session configures the registry
+# after the conftests it loads first.
+_PROJECT = load()
+configure(_PROJECT.scenarios, _PROJECT.builtin, _PROJECT.root)
 CELLS = select_cells()
 validate(EXPECTATIONS, [c.cell_id for c in CELLS])
 
