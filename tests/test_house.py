@@ -19,7 +19,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("harness.secrets", "harness.failures", "harness.config"),
     ("harness.recording", "harness.results", "harness.results_schema", "harness.modes",
      "harness.llamacpp"),
-    ("harness.scenarios", "harness.expectations", "harness.expected_failures", "harness.packs"),
+    ("harness.scenarios", "harness.expectation", "harness.expectations",
+     "harness.expectations_beyond", "harness.expected_failures", "harness.packs"),
     ("harness.emulators",),
     ("harness.providers", "harness.cells"),
     ("harness.verdict", "harness.matrix"),  # decisions over results and evidence

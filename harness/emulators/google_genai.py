@@ -79,11 +79,11 @@ def make_app(flavour: Flavour) -> web.Application:
         if refused is not None:
             return refused
         body = await common.read_json(request)
-        invalid = invalid_request(body, flavour.vertex)
+        invalid = invalid_request(body, flavour.vertex, model)
         if invalid is not None:
-            message, bad_field = invalid
+            message, violations = invalid
             details = [{"@type": "type.googleapis.com/google.rpc.BadRequest",
-                        "fieldViolations": [{"description": message}]}] if bad_field else None
+                        "fieldViolations": violations}] if violations else None
             return error(400, "INVALID_ARGUMENT", message, details)
         seed = common.dumps(body)
         if method == "generateContent":

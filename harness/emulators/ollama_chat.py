@@ -50,10 +50,12 @@ from harness.wire import WireFamily
 ROUTE = "/api/chat"
 NDJSON_CONTENT_TYPE = "application/x-ndjson"
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
-# NDJSON lines with `message`, the last one `done`; `format` carries JSON mode or a schema.
+# NDJSON lines with `message`, the last one `done`; `format` carries JSON mode or a schema;
+# no tool choice: the API reference's chat parameters offer `tools` only.
 WIRE = WireFamily(
     "ollama-native", tool_keys=("tools",), format_keys=("format",),
-    success_keys=frozenset({"message"}), finish_keys=("done",), model_keys=("model",))
+    success_keys=frozenset({"message"}), finish_keys=("done",), model_keys=("model",),
+    forces_tools=False)
 THINKING_MODELS = ("qwen3", "gpt-oss", "deepseek-r1")
 _THOUGHT = "The user wants the answer in the structure the request asks for."
 _TOKEN_NS = 21_000_000  # one generated token every ~21 ms

@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
-from harness.emulators import common, stream_faults
+from harness.emulators import common, refusals, stream_faults
 from harness.emulators.fragments import token_fragments, word_fragments
 from harness.emulators.knowledge import (
     ANY_OBJECT,
@@ -181,28 +181,32 @@ def _unauthorized(flavour: Flavour) -> web.Response:
         status=401)
 
 
+def error_body(flavour: Flavour, status: int, kind: str, message: str,
+               param: str | None = None, code: str | None = None) -> web.Response:
+    """The flavour's error bodies: OpenAI's `error` object, naming the request `param` at
+    fault and a `code` where it has one (Hugging Face's router passes an OpenAI-compatible
+    upstream's through); Azure's unknown path is its `Resource not found`; Mistral refuses
+    in its `object: error` shape, and its gateway (Kong, per the x-kong-request-id of every
+    answer) answers an unknown route with its own message."""
+    if flavour.name == "azure" and kind == "not_found":
+        body: dict[str, Any] = {"error": {"code": "404", "message": "Resource not found"}}
+    elif flavour.name == "mistral" and kind == "not_found":
+        body = {"message": "no Route matched with those values",
+                "request_id": common.hex_id(message)}
+    elif flavour.name == "mistral":
+        body = {"object": "error", "message": message, "type": "invalid_request_error",
+                "param": None, "code": None}
+    else:  # DeepSeek repeats the type as the code
+        if code is None and flavour.name == "deepseek":
+            code = "invalid_request_error"
+        body = {"error": {"message": message, "type": "invalid_request_error",
+                          "param": param, "code": code}}
+    return web.json_response(body, status=status, dumps=common.dumps)
+
+
 def error_response(flavour: Flavour) -> common.ErrorResponse:
-    """The flavour's error bodies: OpenAI's `error` object (Hugging Face's router passes an
-    OpenAI-compatible upstream's through); Azure's unknown path is its `Resource not found`;
-    Mistral refuses in its `object: error` shape, and its gateway (Kong, per the
-    x-kong-request-id of every answer) answers an unknown route with its own message."""
-
-    def respond(status: int, kind: str, message: str) -> web.Response:
-        if flavour.name == "azure" and kind == "not_found":
-            body: dict[str, Any] = {"error": {"code": "404", "message": "Resource not found"}}
-        elif flavour.name == "mistral" and kind == "not_found":
-            body = {"message": "no Route matched with those values",
-                    "request_id": common.hex_id(message)}
-        elif flavour.name == "mistral":
-            body = {"object": "error", "message": message, "type": "invalid_request_error",
-                    "param": None, "code": None}
-        else:  # DeepSeek repeats the type as the code
-            body = {"error": {"message": message, "type": "invalid_request_error", "param": None,
-                              "code": "invalid_request_error" if flavour.name == "deepseek"
-                              else None}}
-        return web.json_response(body, status=status, dumps=common.dumps)
-
-    return respond
+    """The flavour's error body for a refusal (see error_body)."""
+    return lambda status, kind, message: error_body(flavour, status, kind, message)
 
 
 def make_app(flavour: Flavour) -> web.Application:
@@ -212,6 +216,9 @@ def make_app(flavour: Flavour) -> web.Application:
         if not request.headers.get(flavour.auth_header):
             return _unauthorized(flavour)
         body = await common.read_json(request)
+        refused = refusals.openai_family(body, flavour.name)  # tool turns, schemas
+        if refused is not None:
+            return error_body(flavour, 400, "invalid_request", *refused)
         model = flavour.model_name(request, body)
         seed = common.dumps(body)
         headers = id_headers(flavour, seed, request)

@@ -13,7 +13,9 @@ of the newest, 2026, recordings; responses_events builds the objects):
   and every delta an `obfuscation` (2025-09 onwards; the March 2025 recording has neither),
   unless `stream_options.include_obfuscation` is false.
 - a request the API refuses gets its 400 (`invalid_request_error` with param and code): an
-  unknown top-level parameter, or a tool_choice in the Chat Completions shape.
+  unknown top-level parameter, or a tool_choice in the Chat Completions shape; then input
+  items that pair no function_call with its function_call_output (a re-ask sends the pair),
+  or a schema OpenAI's rules refuse (refusals.responses).
 - a non-streamed answer is the completed Response object itself (`object: response`, output
   items, usage), in the key order of the streamed one (the sample stores it re-serialised).
 - what is answered: a forced function (`tool_choice` {type: function, name} or "required") is
@@ -31,7 +33,7 @@ from typing import Any
 
 from aiohttp import web
 
-from harness.emulators import common, openai_chat
+from harness.emulators import common, openai_chat, refusals
 from harness.emulators import responses_events as ev
 from harness.emulators.fragments import token_fragments
 from harness.emulators.knowledge import (
@@ -200,7 +202,7 @@ def invalid(body: dict[str, Any]) -> tuple[str, str, str] | None:
     return None
 
 
-def _refusal(message: str, param: str, code: str) -> web.Response:
+def _refusal(message: str, param: str, code: str | None) -> web.Response:
     return web.json_response({"error": {"message": message, "type": "invalid_request_error",
                                         "param": param, "code": code}}, status=400)
 
@@ -216,7 +218,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
         raise common.Refused(401, "invalid_request", "Missing credentials: send the "
                              "Authorization header.")
     body = await common.read_json(request)
-    refused = invalid(body)
+    refused = invalid(body) or refusals.responses(body)  # parameters, then items and schemas
     if refused is not None:
         return _refusal(*refused)
     seed = common.dumps(body)

@@ -80,16 +80,19 @@ def interactions_stats(pairs: list[tuple[Any, dict[str, Any]]],
     """Counts over (vcr Request, response dict) pairs actually used in a cell.
 
     OAuth token exchanges are not calls to the model: they count in no statistic except
-    `error_status` (a refused token is the provider's error).
+    `error_status` (a refused token is the provider's error) and `error_body` (the text of
+    that first refusal).
     """
     streams = chunks = 0
     error_status = None
+    error_body = ""
     sent = []
     calls = 0
     for request, response in pairs:
         status = (response.get("status") or {}).get("code", 200)
         if status >= 400 and error_status is None:
             error_status = status
+            error_body = response_body(response)[:4000].decode("utf-8", "replace")
         if is_token_exchange(request.body):
             continue
         calls += 1
@@ -106,4 +109,4 @@ def interactions_stats(pairs: list[tuple[Any, dict[str, Any]]],
             streams += 1
             chunks += sum(1 for line in body.splitlines() if line.strip())
     return {"http_requests": calls, "http_streams": streams, "wire_chunks": chunks,
-            "error_status": error_status, "sent": sent}
+            "error_status": error_status, "error_body": error_body, "sent": sent}

@@ -29,11 +29,13 @@ def _rank(provider: str) -> int:
 
 
 def classes(results: RunResults) -> list[tuple[Expected, CellResult]]:
-    """One representative failing cell per known library failure the results show."""
+    """One representative failing cell per known library failure the results show. A script
+    reproduces an exception: a `fail` (a call that returned, judged wrong, e.g. a re-ask that
+    took one attempt more) has none to show, so it makes no reproduction."""
     found: dict[str, list[CellResult]] = {}
     for cell in results.cells.values():
         entry = known_failure(cell, EXPECTATIONS)
-        if entry is not None and entry.layer in LIBRARY_LAYERS:
+        if entry is not None and entry.layer in LIBRARY_LAYERS and entry.outcome != "fail":
             found.setdefault(entry.name, []).append(cell)
     ranked = []
     seen: set[tuple[str, str, str, str]] = set()

@@ -18,7 +18,10 @@ Refused with HTTP 400 before any byte, as client projects report the real API do
 thinking ("Thinking mode does not support this tool_choice": deepseek-ai/DeepSeek-V3#1376,
 BerriAI/litellm#37470); `response_format` json_schema ("This response_format type is
 unavailable now": llm-exe/llm-exe#662, BerriAI/litellm#31466); json_object without the word
-"json" in the prompt.
+"json" in the prompt; while thinking, an assistant message with tool_calls sent back without
+its `reasoning_content` (the thinking-mode guide's tool-calls section requires it back; the
+text: Sylinko/Everywhere#287). Its tool turns are paired as the OpenAI family's, in its own
+words (turns.openai_chat, dialect "deepseek").
 """
 
 from __future__ import annotations
@@ -75,6 +78,16 @@ def refusal(body: dict[str, Any]) -> str | None:
     if kind == "json_object" and "json" not in json.dumps(body.get("messages", [])).lower():
         return ("Prompt must contain the word 'json' in some form to use 'response_format' of "
                 "type 'json_object'")
+    return _reasoning_missing(body) if thinking(body) else None
+
+
+def _reasoning_missing(body: dict[str, Any]) -> str | None:
+    for i, message in enumerate(body.get("messages") or []):
+        if isinstance(message, dict) and message.get("role") == "assistant" and \
+                message.get("tool_calls") and message.get("reasoning_content") is None:
+            return (f"Missing `reasoning_content` field in the assistant message at message "
+                    f"index {i}. For more information, please refer to "
+                    f"https://api-docs.deepseek.com/guides/thinking_mode#tool-calls")
     return None
 
 
