@@ -101,4 +101,9 @@ def test_a_class_only_an_unranked_provider_shows_gets_its_reproduction() -> None
         ("anthropic json_object dropped: partial JSON of fenced text",
          "anthropic-json-partial_async"),
         ("cohere response_format refused", "cohere-json-async"),
-        ("cohere v2 stream unreadable", "cohere-md_json-iterable_async")]
+        ("cohere v2 stream unreadable", "cohere-md_json-iterable_async"),
+        ("cohere re-ask: forced tool_choice dropped, retries run out",
+         "cohere-tools-reask_twice"),
+        # litellm sends Mistral no tool_choice before 1.110.2: its re-ask runs out too.
+        ("mistral re-ask: forced tool_choice dropped, retries run out",
+         "mistral-tools-reask_twice")]
