@@ -18,7 +18,7 @@ settings.register_profile(FUZZ, max_examples=6, derandomize=True, database=None,
                           deadline=None, suppress_health_check=_SLOW_IS_FINE,
                           print_blob=True)
 # By hand, or nightly: many more examples, random ones, failures kept in .hypothesis/.
-settings.register_profile(DEEP, max_examples=200, deadline=None,
+settings.register_profile(DEEP, max_examples=150, deadline=None,
                           suppress_health_check=_SLOW_IS_FINE, print_blob=True)
 
 
