@@ -5,7 +5,10 @@ rule (fragments.py and the wire modules). A test may hand an emulator a `ChunkPl
 requests it serves (`emulator_host().chunked(name, plan)`); the plan then decides the cuts
 where the wire streams the payload incrementally, and only there: a wire that delivers a
 payload whole (Gemini's functionCall, Mistral's and Amazon Nova's tool arguments) keeps
-delivering it whole, whatever the plan says. With no plan, nothing changes.
+delivering it whole, whatever the plan says. With no plan, nothing changes. The OpenAI chat
+(OpenAI, Azure, Mistral, Hugging Face), Anthropic, Google, Bedrock and Cohere emulators take
+both kinds of cut; the OpenAI-compatible dialects (openai_compat/) take write cuts only, and
+the Responses and Ollama emulators none yet.
 
 What a plan can cut, and why (the fidelity rule: only what the real wire can carry):
 - `sizes` cut the payload text in characters (Unicode code points), anywhere, including
@@ -19,8 +22,9 @@ What a plan can cut, and why (the fidelity rule: only what the real wire can car
 - `transport` cuts the HTTP response body in bytes, anywhere, including inside a multi-byte
   UTF-8 character or a binary event-stream frame: TCP segments, TLS records and proxies cut
   any provider's body wherever they like, and a client has to put the bytes back together.
-  Each cut is its own write, a millisecond apart, so that the client usually reads it apart
-  (the network stack may still join them, as a real one may).
+  Each cut is its own write, flushed before the next one: its own chunk of the chunked body,
+  which an HTTP client hands on as it comes (TCP may still join the writes, as a real
+  network may).
 """
 
 from __future__ import annotations
@@ -34,8 +38,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-
-_TRANSPORT_PAUSE = 0.001  # seconds between planned writes
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ async def write(response: web.StreamResponse, pieces: list[bytes]) -> None:
     planned, done = _cut(body, plan.transport)
     for chunk in planned:
         await response.write(chunk)
-        await asyncio.sleep(_TRANSPORT_PAUSE)
+        await asyncio.sleep(0)  # each its own send: the loop runs between the writes
     end = 0
     for piece in pieces:
         start, end = end, end + len(piece)

@@ -92,8 +92,9 @@ class Cuts:
 def cuts() -> st.SearchStrategy[Cuts]:
     """Delta and write sizes, mostly small ones, to cut inside escapes and characters."""
     size = st.integers(1, 12) | st.integers(1, 160)
+    write = st.integers(1, 8) | st.integers(1, 600)  # long ones reach past the first events
     return st.builds(Cuts, st.lists(size, max_size=40).map(tuple),
-                     st.lists(st.integers(1, 64), max_size=12).map(tuple))
+                     st.lists(write, max_size=24).map(tuple))
 
 
 def targets(call: str) -> list[object]:
