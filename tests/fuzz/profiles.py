@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, settings
 FUZZ, DEEP = "fuzz", "deep"
 _SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
-# CI: a few examples per target, the same ones every run (derandomized, no example database),
-# so the whole suite stays within its budget (about a minute and a half on 2 cores, -n 2).
+# CI: a few examples per target, the same ones every run (derandomized, no example database;
+# every provider × mode of a test meets the same generated cases), so the whole suite stays
+# within its budget (about a minute on 2 cores, -n 2).
 settings.register_profile(FUZZ, max_examples=6, derandomize=True, database=None,
                           deadline=None, suppress_health_check=_SLOW_IS_FINE,
                           print_blob=True)
