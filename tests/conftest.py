@@ -11,6 +11,7 @@ import pytest
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS", "True")
 
+import tests.fuzz.profiles  # noqa: F401  (registers the fuzz profiles before hypothesis reads them)
 from tests.wire_samples import SHARED_DIR
 
 # instructor imports anthropic lazily, inside a call's usage accounting, when it is installed

@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from harness.emulators import common, refusals
+from harness.emulators import chunking, common, refusals
 from harness.emulators.anthropic_content import blocks_for
 from harness.emulators.fragments import byte_fragments, token_fragments
 from harness.wire import WireFamily
@@ -130,7 +130,7 @@ def stream_events(body: dict[str, Any], seed: str) -> list[tuple[str, dict[str, 
         if block["type"] == "text":
             events.append(("content_block_start", {"type": "content_block_start", "index": index,
                                                    "content_block": {"type": "text", "text": ""}}))
-            pieces = text_fragments(block["text"], rng)
+            pieces = chunking.fragments(block["text"], lambda t: text_fragments(t, rng))
             for n, piece in enumerate(pieces):
                 # The API pings once, early in the first text block (after 0-2 deltas).
                 if n == min(2, len(pieces) - 1) and not pinged:
@@ -144,7 +144,8 @@ def stream_events(body: dict[str, Any], seed: str) -> list[tuple[str, dict[str, 
                 "type": "content_block_start", "index": index,
                 "content_block": {"type": "tool_use", "id": tool_id, "name": block["name"],
                                   "input": {}}}))
-            for piece in ["", *json_fragments(block["input_json"], rng)]:
+            pieces = chunking.fragments(block["input_json"], lambda t: json_fragments(t, rng))
+            for piece in ["", *pieces]:
                 events.append(("content_block_delta", {
                     "type": "content_block_delta", "index": index,
                     "delta": {"type": "input_json_delta", "partial_json": piece}}))
@@ -216,8 +217,8 @@ def make_app() -> web.Application:
             response = await common.start_sse(request, headers={**headers,
                                                                 "Cache-Control": "no-cache"})
             pads = _rng(seed, "padding")
-            for name, payload in events:
-                await response.write(encode_event(name, payload, pads.randint(0, 15)))
+            await chunking.write(response, [encode_event(name, payload, pads.randint(0, 15))
+                                            for name, payload in events])
             await response.write_eof()
             return response
         return web.Response(body=common.dumps(message(body, seed)).encode(),

@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from harness.emulators import common, eventstream, refusals
+from harness.emulators import chunking, common, eventstream, refusals
 from harness.emulators.anthropic_messages import json_fragments, text_fragments
 from harness.emulators.fragments import word_fragments
 from harness.emulators.knowledge import (
@@ -184,7 +184,8 @@ def stream_events(body: dict[str, Any], model_id: str,
     for index, block in enumerate(blocks):
         if block["kind"] == "text":
             # Text blocks have no contentBlockStart: the first delta opens them.
-            pieces = _nova_text(block["text"], rng) if nova else text_fragments(block["text"], rng)
+            pieces = chunking.fragments(block["text"], lambda t: _nova_text(t, rng) if nova
+                                        else text_fragments(t, rng))
             events += [("contentBlockDelta", {"contentBlockIndex": index, "delta": {"text": p}})
                        for p in pieces]
         else:
@@ -193,8 +194,8 @@ def stream_events(body: dict[str, Any], model_id: str,
                 start["type"] = "tool_use"
             events.append(("contentBlockStart", {"contentBlockIndex": index,
                                                  "start": {"toolUse": start}}))
-            pieces = [block["input_json"]] if nova else [
-                "", *json_fragments(block["input_json"], rng)]
+            pieces = [block["input_json"]] if nova else [  # Nova: whole, whatever the plan
+                "", *chunking.fragments(block["input_json"], lambda t: json_fragments(t, rng))]
             events += [("contentBlockDelta", {"contentBlockIndex": index,
                                               "delta": {"toolUse": {"input": p}}})
                        for p in pieces]
@@ -268,8 +269,7 @@ def make_app() -> web.Application:
             events = stream_events(body, model_id, seed)  # a refusal is answered before any byte
             response = await common.start_sse(request, content_type=eventstream.CONTENT_TYPE,
                                               headers={"x-amzn-RequestId": request_id})
-            for frame in encode_stream(events, seed):
-                await response.write(frame)
+            await chunking.write(response, encode_stream(events, seed))
             await response.write_eof()
             return response
         return web.Response(body=dumps(converse(body, model_id, seed)).encode(),

@@ -26,7 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
-from harness.emulators import common, turns
+from harness.emulators import chunking, common, turns
 from harness.emulators.fragments import token_fragments
 from harness.emulators.knowledge import (
     ANY_OBJECT,
@@ -183,7 +183,7 @@ def stream_events(body: dict[str, Any], seed: str) -> list[tuple[str | None, str
         events.append(("tool-call-start", {"type": "tool-call-start", "index": 0, "delta": {
             "message": {"tool_calls": {"id": call_id, "type": "function",
                                        "function": {"name": tool, "arguments": ""}}}}}))
-        for piece in argument_fragments(arguments):
+        for piece in chunking.fragments(arguments, argument_fragments):
             events.append(("tool-call-delta", {"type": "tool-call-delta", "index": 0,
                                                      "delta": {"message": {"tool_calls": {
                                                          "function": {"arguments": piece}}}}}))
@@ -193,7 +193,7 @@ def stream_events(body: dict[str, Any], seed: str) -> list[tuple[str | None, str
         output = _text(body, intent, answer)
         events.append(("content-start", {"type": "content-start", "index": 0, "delta": {
             "message": {"content": {"type": "text", "text": ""}}}}))
-        for piece in token_fragments(output):
+        for piece in chunking.fragments(output, token_fragments):
             events.append(("content-delta", {"type": "content-delta", "index": 0, "delta": {
                 "message": {"content": {"text": piece}}}}))
         events.append(("content-end", {"type": "content-end", "index": 0}))
@@ -229,9 +229,9 @@ def make_app() -> web.Application:
         if body.get("stream"):
             events = stream_events(body, seed)  # a refusal is answered before any byte
             response = await common.start_sse(request, content_type="text/event-stream")
-            for name, data in events:
-                head = f"event: {name}\n" if name else ""
-                await response.write(f"{head}data: {data}\n\n".encode())
+            frames = [(f"event: {name}\n" if name else "") + f"data: {data}\n\n"
+                      for name, data in events]
+            await chunking.write(response, [frame.encode() for frame in frames])
             await response.write_eof()
             return response
         # Exactly the real Content-Type (aiohttp's json_response would add a charset).

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from harness.emulators import common
+from harness.emulators import chunking, common
 from harness.emulators.fragments import token_fragments
 from harness.emulators.google_request import calling_config, calls_or_text, get_field
 
@@ -186,7 +186,7 @@ def stream_chunks(flavour: Flavour, body: dict[str, Any], model: str,
         if flavour.vertex and get_field(calling_config(body), "streamFunctionCallArguments"):
             return _partial_args_chunks(r, calls)
         return _call_chunks(r, calls)
-    pieces = coarse_fragments(text, flavour.chunk_tokens)
+    pieces = chunking.fragments(text, lambda t: coarse_fragments(t, flavour.chunk_tokens))
     chunks = []
     for n, piece in enumerate(pieces):
         r.count(piece)

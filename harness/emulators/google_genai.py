@@ -23,7 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
-from harness.emulators import common, google_oauth
+from harness.emulators import chunking, common, google_oauth
 from harness.emulators.google_chunks import GEMINI, VERTEX, Flavour, generate, stream_chunks
 from harness.emulators.google_request import (
     SCHEMA_FIELDS,
@@ -93,11 +93,9 @@ def make_app(flavour: Flavour) -> web.Application:
         sse = request.query.get("alt") == "sse"
         response = await common.start_sse(
             request, SSE_CONTENT_TYPE if sse else JSON_CONTENT_TYPE, _HEADERS)
-        if sse:
-            for chunk in chunks:  # one write per event: each event is its own network chunk
-                await response.write(sse_body([chunk]))
-        else:
-            await response.write(json_array_body(chunks))
+        # With alt=sse each event is its own network chunk; without, the array is one.
+        await chunking.write(response, [sse_body([chunk]) for chunk in chunks] if sse
+                             else [json_array_body(chunks)])
         await response.write_eof()
         return response
 

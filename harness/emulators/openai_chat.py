@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
-from harness.emulators import common, refusals, stream_faults
+from harness.emulators import chunking, common, refusals, stream_faults
 from harness.emulators.fragments import token_fragments, word_fragments
 from harness.emulators.knowledge import (
     ANY_OBJECT,
@@ -119,7 +119,7 @@ def _tool_chunks(c: Chunks, call_id: str, tool: str, text: str,
         return [c.chunk(role(f, None), None), c.chunk(
             {"tool_calls": [tool_call(f, call_id, tool, text, True)]}, "tool_calls", usage)]
     events = [c.chunk(role(f, [tool_call(f, call_id, tool, "", True)]), None)]
-    for piece in token_fragments(text):
+    for piece in chunking.fragments(text, token_fragments):
         events.append(c.chunk({"tool_calls": [tool_call(f, call_id, tool, piece, False)]}, None))
     return [*events, c.chunk({}, "tool_calls")]
 
@@ -128,13 +128,14 @@ def _content_chunks(c: Chunks, text: str, usage: dict[str, Any]) -> list[dict[st
     """The role chunk, then the text in word deltas (the last one finishing) or in tokens."""
     events = [c.chunk(role(c.flavour, None), None)]
     if c.flavour.word_deltas:
-        pieces = word_fragments(text)
+        pieces = chunking.fragments(text, word_fragments)
         for i, piece in enumerate(pieces):
             last = i == len(pieces) - 1
             events.append(c.chunk({"content": piece}, "stop" if last else None,
                                   usage if last else None))
         return events
-    events += [c.chunk({"content": piece}, None) for piece in token_fragments(text)]
+    events += [c.chunk({"content": piece}, None)
+               for piece in chunking.fragments(text, token_fragments)]
     return [*events, c.chunk({}, "stop")]
 
 
@@ -225,8 +226,7 @@ def make_app(flavour: Flavour) -> web.Application:
         if body.get("stream"):
             frames = stream_frames(flavour, body, model, seed)  # refusals before any byte
             response = await common.start_sse(request, headers=headers)
-            for frame in frames:
-                await response.write(frame.encode())
+            await chunking.write(response, [frame.encode() for frame in frames])
             await response.write_eof()
             return response
         return web.json_response(completion(flavour, body, model, seed),

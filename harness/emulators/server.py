@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from harness.emulators import answers
+from harness.emulators import answers, chunking
 from harness.emulators.injection import FaultBoard, Seen, middleware
 
 AppFactory = Callable[[], web.Application]
@@ -29,6 +29,7 @@ class EmulatorHost:
         self._lock = threading.Lock()
         self.faults = FaultBoard()
         self.answers = answers.AnswerBoard()
+        self.plans = chunking.PlanBoard()
 
     def url(self, name: str, factory: AppFactory) -> str:
         """The root URL of emulator `name`, starting it on first use."""
@@ -59,6 +60,15 @@ class EmulatorHost:
         with self.answers.expecting(name, value, first):
             yield
 
+    @contextlib.contextmanager
+    def chunked(self, name: str, plan: chunking.ChunkPlan | None) -> Iterator[None]:
+        """Emulator `name` cuts its streams by `plan` inside the block (chunking.py)."""
+        self.plans.set(name, plan)
+        try:
+            yield
+        finally:
+            self.plans.set(name, None)
+
     def clear_faults(self, name: str | None = None) -> None:
         """Drop pending faults and recorded requests (of emulator `name`, or all)."""
         self.faults.clear(name)
@@ -73,6 +83,7 @@ class EmulatorHost:
         app.middlewares.insert(0, middleware(self.faults, name))
         # Then the harness's expected answer (a fault fetching the real answer passes here too).
         app.middlewares.insert(1, answers.middleware(self.answers, name))
+        app.middlewares.insert(2, chunking.middleware(self.plans, name))
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)  # port 0: the OS picks a free port
