@@ -78,6 +78,11 @@ class Known(tuple[str, ...]):
     with an index by their first MIN_SECRET characters."""
 
     by_head: dict[str, tuple[str, ...]]
+    # Texts already scrubbed against these secrets: a result is scrubbed where each of its
+    # copies is written (the worker's record, the journal line, results.json), and its
+    # strings repeat from cell to cell (versions, notes, model ids).
+    done: dict[str, str]
+    done_size: int
 
     def inside(self, text: str) -> list[str]:
         """The secrets that occur in `text`, longest first."""
@@ -100,6 +105,7 @@ def _ordered(secrets: frozenset[str]) -> Known:
     for secret in known:
         index.setdefault(secret[:MIN_SECRET], []).append(secret)
     known.by_head = {head: tuple(found) for head, found in index.items()}
+    known.done, known.done_size = {}, 0
     return known
 
 
@@ -111,13 +117,26 @@ def known_secrets(secrets: Iterable[str]) -> Known:
     return _ordered(secrets if isinstance(secrets, frozenset) else frozenset(secrets))
 
 
+_DONE_MAX = 8_000_000  # characters of scrubbed texts remembered per set of secrets
+
+
 def scrub_text(text: str, secrets: Iterable[str] = ()) -> str:
     """`text` with given secrets, credential-keyed JSON values and key-shaped strings redacted."""
-    for secret in known_secrets(secrets).inside(text):
-        if secret in text:  # a longer one replaced before may have taken it with it
-            text = text.replace(secret, REDACTED)
-    text = _TOKEN_JSON.sub(rf'\1"{REDACTED}"', text)
-    return patterns.redact(text, REDACTED)
+    known = known_secrets(secrets)
+    found = known.done.get(text)
+    if found is not None:
+        return found
+    clean = text
+    for secret in known.inside(clean):
+        if secret in clean:  # a longer one replaced before may have taken it with it
+            clean = clean.replace(secret, REDACTED)
+    clean = patterns.redact(_TOKEN_JSON.sub(rf'\1"{REDACTED}"', clean), REDACTED)
+    if known.done_size + len(text) > _DONE_MAX:
+        known.done.clear()
+        known.done_size = 0
+    known.done[text] = clean
+    known.done_size += len(text)
+    return clean
 
 
 def _scrub_value(value: Any, secrets: Iterable[str]) -> Any:
