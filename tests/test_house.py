@@ -23,7 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("harness.emulators",),
     ("harness.providers", "harness.cells"),
     ("harness.verdict", "harness.matrix"),  # decisions over results and evidence
-    ("harness.run", "harness.baseline", "harness.gonogo", "harness.exact"),
+    ("harness.run", "harness.baseline", "harness.gonogo", "harness.exact", "harness.merge"),
     # report writers; the grid runs and reports pairs; standalone reproductions
     ("harness.reports", "harness.grid", "harness.repro"),
     # the command modules; the pytest plugin and its session, which run and report like them

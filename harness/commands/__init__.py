@@ -7,7 +7,7 @@ import importlib
 import typer
 
 # Help order: the everyday commands first.
-MODULES = ("init", "run", "validate", "secrets", "matrix", "grid", "repro", "providers",
+MODULES = ("init", "run", "merge", "validate", "secrets", "matrix", "grid", "repro", "providers",
            "llamacpp")
 
 
