@@ -160,8 +160,8 @@ def main() -> int:
         for call in calls:
             replay(call, recorder, loop)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    json.dump({"import_wall_s": IMPORT_WALL_S, "import_cpu_s": IMPORT_CPU_S,
-               "cells": len(calls), "cells_wall_s": wall, "cells_cpu_s": cpu}, sys.stdout)
+    print("\n" + json.dumps({"import_wall_s": IMPORT_WALL_S, "import_cpu_s": IMPORT_CPU_S,
+                             "cells": len(calls), "cells_wall_s": wall, "cells_cpu_s": cpu}))
     return 0
 
 

@@ -118,7 +118,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    json.dump(measure(args.rounds), sys.stdout)
+    print("\n" + json.dumps(measure(args.rounds)))
     return 0
 
 

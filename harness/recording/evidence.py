@@ -11,8 +11,9 @@ cell's family (its provider's `wire`).
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -58,7 +59,20 @@ def _shape_problem(value: Any, wire: WireFamily) -> str | None:
     return None
 
 
-def _events_fault(events: list[tuple[str | None, str]], unit: str,
+_MALFORMED = object()
+
+
+@functools.lru_cache(maxsize=4096)
+def _event_json(data: str) -> Any:
+    # A stream's events are read by several steps of a verdict: each is parsed once. The
+    # value is shared: readers never change it.
+    try:
+        return json.loads(data)
+    except ValueError:
+        return _MALFORMED
+
+
+def _events_fault(events: Sequence[tuple[str | None, str]], unit: str,
                   wire: WireFamily) -> str | None:
     """Malformed or wrong-shaped events, or no terminal event, in a stream's data payloads."""
     finished = False
@@ -70,9 +84,8 @@ def _events_fault(events: list[tuple[str | None, str]], unit: str,
                 return f"stream {unit} {index} repeats the end of the stream: events duplicated"
             finished = True
             continue
-        try:
-            value = json.loads(data)
-        except ValueError:
+        value = _event_json(data)
+        if value is _MALFORMED:
             return f"malformed JSON in stream {unit} {index}: {data[:60]!r}"
         problem = _shape_problem(value, wire)
         if problem:
@@ -235,11 +248,8 @@ def reported_model(pairs: list[Pair], wire: WireFamily) -> str | None:
             continue
         candidates: list[Any] = []
         if "event-stream" in header(response.get("headers"), "content-type"):
-            for _, data in sse_events(text):
-                try:
-                    candidates.append(json.loads(data))
-                except ValueError:
-                    continue
+            candidates += [v for _, data in sse_events(text)
+                           if (v := _event_json(data)) is not _MALFORMED]
         else:
             try:
                 candidates.append(json.loads(text))
