@@ -54,6 +54,11 @@ class EmulatorHost:
                 self._urls[name] = future.result(timeout=30)
             return self._urls[name]
 
+    def started(self) -> dict[str, str]:
+        """The emulators serving in this process: name -> root URL (each started once)."""
+        with self._lock:
+            return dict(self._urls)
+
     def inject(self, name: str, fault: str, count: int = 1, **params: object) -> None:
         """Give the next `count` requests to emulator `name` the fault `fault` (see faults.py)."""
         self.faults.inject(name, fault, count, **params)

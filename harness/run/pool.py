@@ -14,9 +14,8 @@ if TYPE_CHECKING:
     from harness.run.settings import RunSettings
 
 # What the forkserver imports once for every worker: the harness's worker (litellm and
-# instructor with it), and the anthropic SDK, which instructor imports on a process's first
-# streamed call (about 3,000 modules: seconds of CPU that every worker would pay again).
-PRELOAD = ("harness.run.worker", "anthropic")
+# instructor with it) and what their first calls would load in each worker (harness/run/warm.py).
+PRELOAD = ("harness.run.warm",)
 
 
 def init(settings: RunSettings, parent: int | None = None) -> None:
