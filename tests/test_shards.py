@@ -80,3 +80,25 @@ def test_a_shard_filter_selects_only_its_cells_for_a_gate() -> None:
     assert selected(cell, {"shard": [f"{owner}/3"]})
     assert not selected(cell, {"shard": [f"{owner % 3 + 1}/3"]})
     assert not selected(cell, {"shard": [f"{owner}/3"], "provider": ["anthropic"]})
+
+
+def test_the_readme_workflow_shards_by_its_matrix_and_merges_every_part() -> None:
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"```yaml\n(# \.github/workflows/conformance-scale-out\.yml.*?)```",
+                      readme, re.S)
+    assert found is not None
+    jobs = yaml.safe_load(found.group(1))["jobs"]
+    for name in ("record", "grid"):
+        shards = jobs[name]["strategy"]["matrix"]["shard"]
+        runs = " ".join(step.get("run", "") for step in jobs[name]["steps"])
+        assert f"--shard ${{{{ matrix.shard }}}}/{len(shards)}" in runs
+        assert shards == list(range(1, len(shards) + 1))  # every shard, once
+    merge = " ".join(step.get("run", "") for step in jobs["merge"]["steps"])
+    assert "conformance merge reports parts/record-*/shard-reports" in merge
+    assert "conformance merge grid parts/grid-*" in merge
+    assert jobs["merge"]["needs"] == ["record", "grid"]

@@ -21,13 +21,9 @@ def report_names() -> tuple[str, ...]:
 
 def write_outputs(results: RunResults, out_dir: Path, old: RunResults | None) -> None:
     """results.json, results.md and the streaming-support reports, each written atomically."""
-    from harness.recording.atomic import write_atomic
-    from harness.reports import write_all_reports
-    from harness.reports.results_table import render_markdown
+    from harness.reports import write_results
 
-    results.write(out_dir / "results.json")
-    write_atomic(out_dir / "results.md", render_markdown(results))
-    write_all_reports(results, out_dir, baseline=old)
+    write_results(results, out_dir, old)
 
 
 def summarise(results: RunResults, out_dir: Path, origin: str = "") -> None:
