@@ -42,12 +42,13 @@ def _row(what: str, value: str, target: str = "", met: bool | None = None) -> li
 def _replay_rows(d: dict[str, Any]) -> list[list[str]]:
     run, floor = d["run"], d["floor"]
     return [
-        _row(f"replay: conformance run, {d['cells']} cells",
+        _row(f"replay: conformance run, {d['cells']} cells (median of {d['repeats']})",
              f"{_s(run['wall_s'])} wall, {_s(run['cpu_s'])} CPU, "
              f"{run['peak_rss_mb']:.0f} MB peak RSS"),
         _row("replay: floor (import + bare cells)",
              f"{_s(floor['import_wall_s'])} + {_s(floor['cells_wall_s'])} = "
-             f"{_s(d['floor_wall_s'])}"),
+             f"{_s(d['floor_wall_s'])} wall ({_s(floor['import_cpu_s'])} + "
+             f"{_s(floor['cells_cpu_s'])} CPU)"),
         _row("replay: run / floor", f"{d['ratio']:.2f}× wall ({d['cpu_ratio']:.2f}× CPU); "
              f"verdicts {'identical' if d['identical_to_committed'] else 'DIFFERENT'}",
              f"≤ {TARGETS['replay']}×",
@@ -78,7 +79,7 @@ def _recording_rows(d: dict[str, Any]) -> list[list[str]]:
 
 
 def _xdist_rows(d: dict[str, Any]) -> list[list[str]]:
-    return [_row("pytest suites/: -n 0 / -n 2",
+    return [_row(f"pytest suites/: -n 0 / -n 2 (median of {d['repeats']})",
                  f"{_s(d['n0']['wall_s'])} / {_s(d['n2']['wall_s'])} = {d['ratio']:.2f}×; "
                  f"results {'identical' if d['identical_results'] else 'DIFFERENT'}",
                  f"≥ {TARGETS['xdist']}×", d["ratio"] >= TARGETS["xdist"]
@@ -107,11 +108,11 @@ def run_sections(chosen: list[str], args: argparse.Namespace, work: Path) -> dic
     """Each chosen section's figures, or its error (the others still run)."""
     calls: dict[str, Callable[[], dict[str, Any]]] = {
         "import": lambda: sections.import_litellm(work),
-        "replay": lambda: sections.replay(work),
+        "replay": lambda: sections.replay(work, args.repeats),
         "overhead": lambda: sections.overhead(work, args.rounds),
         "recording": lambda: sections.recording(work, args.latency, args.jobs,
                                                 args.per_provider),
-        "xdist": lambda: sections.xdist(work),
+        "xdist": lambda: sections.xdist(work, args.repeats),
         "grid": lambda: sections.grid(work),
     }
     out: dict[str, Any] = {}
@@ -145,6 +146,8 @@ def main() -> int:
     parser.add_argument("--only", action="append", choices=SECTIONS,
                         help="measure only this section (repeatable; default: all)")
     parser.add_argument("--rounds", type=int, default=5, help="overhead rounds")
+    parser.add_argument("--repeats", type=int, default=2,
+                        help="replay and xdist: times each side is measured (medians)")
     parser.add_argument("--latency", type=float, default=0.5,
                         help="recording: seconds each emulator waits before each answer (a "
                              "provider answers a small structured call in 0.5 to 3 s)")
@@ -153,9 +156,9 @@ def main() -> int:
                         help="recording: calls in flight per provider")
     parser.add_argument("--out", type=Path, default=REPO / "reports" / "benchmark.json")
     args = parser.parse_args()
-    if args.rounds < 1 or args.latency < 0 or args.jobs < 1 or args.per_provider < 1:
-        print("error: --rounds, --jobs and --per-provider must be at least 1 and --latency "
-              "not negative", file=sys.stderr)
+    if min(args.rounds, args.repeats, args.jobs, args.per_provider) < 1 or args.latency < 0:
+        print("error: --rounds, --repeats, --jobs and --per-provider must be at least 1 and "
+              "--latency not negative", file=sys.stderr)
         return 2
     from tabulate import tabulate
 

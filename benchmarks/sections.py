@@ -7,6 +7,8 @@ committed results, sequential against concurrent recording, one pytest worker ag
 from __future__ import annotations
 
 import json
+import shutil
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -28,19 +30,38 @@ def import_litellm(work: Path) -> dict[str, Any]:
     return found.to_dict()
 
 
-def replay(work: Path) -> dict[str, Any]:
-    """`conformance run` over every default cell, against the floor of the same cells."""
+def _median(values: list[float]) -> float:
+    return round(statistics.median(values), 3)
+
+
+def replay(work: Path, repeats: int) -> dict[str, Any]:
+    """`conformance run` over every default cell, against the floor of the same cells: the
+    two alternate `repeats` times (the order swapped each time); medians compared."""
     out = work / "replay"
-    run = timed(python("-m", "harness.cli", "run", "--out", str(out)), work / "replay.log")
-    if run.code != 0:
-        raise RuntimeError(f"conformance run exited {run.code}: {tail(work / 'replay.log')}")
+    runs: list[dict[str, Any]] = []
+    floors: list[dict[str, Any]] = []
+    for index in range(repeats):
+        for which in (("run", "floor") if index % 2 == 0 else ("floor", "run")):
+            if which == "floor":
+                floors.append(json_output(python("-m", "benchmarks.floor"),
+                                          work / "floor.log")[1])
+                continue
+            found = timed(python("-m", "harness.cli", "run", "--out", str(out)),
+                          work / "replay.log")
+            if found.code != 0:
+                raise RuntimeError(f"conformance run exited {found.code}: "
+                                   f"{tail(work / 'replay.log')}")
+            runs.append(found.to_dict())
     cells = len(json.loads((out / "results.json").read_text(encoding="utf-8"))["cells"])
     different = _differences(EXPECTED, out / "results.json")
-    _, floor = json_output(python("-m", "benchmarks.floor"), work / "floor.log")
+    run = {key: _median([r[key] for r in runs]) for key in ("wall_s", "cpu_s", "peak_rss_mb")}
+    floor = {key: _median([f[key] for f in floors])
+             for key in ("import_wall_s", "import_cpu_s", "cells_wall_s", "cells_cpu_s")}
     bound = floor["import_wall_s"] + floor["cells_wall_s"]
-    return {"cells": cells, "run": run.to_dict(), "floor": floor,
-            "floor_wall_s": round(bound, 3), "ratio": round(run.wall_s / bound, 3),
-            "cpu_ratio": round(run.cpu_s / (floor["import_cpu_s"] + floor["cells_cpu_s"]), 3),
+    return {"cells": cells, "repeats": repeats, "run": run, "floor": floor, "runs": runs,
+            "floors": floors, "floor_wall_s": round(bound, 3),
+            "ratio": round(run["wall_s"] / bound, 3),
+            "cpu_ratio": round(run["cpu_s"] / (floor["import_cpu_s"] + floor["cells_cpu_s"]), 3),
             "identical_to_committed": not different, "differences": different[:20]}
 
 
@@ -87,21 +108,29 @@ def _pytest_results(folder: Path) -> Path:
     return out / "results.json"
 
 
-def xdist(work: Path) -> dict[str, Any]:
-    """`pytest suites/` on one process, then on two pytest-xdist workers."""
-    runs: dict[str, Any] = {}
-    for workers in ("0", "2"):
-        folder = work / f"pytest-n{workers}"
-        args = python("-m", "pytest", "suites/", "-n", workers, "-q", "-p", "no:cacheprovider",
-                      "--conformance-results", str(folder / "results.json"))
-        found = timed(args, work / f"pytest-n{workers}.log")
-        runs[f"n{workers}"] = {**found.to_dict(), "summary": tail(work / f"pytest-n{workers}"
-                                                                  f".log", 1)}
+def xdist(work: Path, repeats: int) -> dict[str, Any]:
+    """`pytest suites/` on one process, then on two pytest-xdist workers, alternating
+    `repeats` times (the order swapped each time); medians compared."""
+    runs: dict[str, list[dict[str, Any]]] = {"n0": [], "n2": []}
+    for index in range(repeats):
+        for workers in (("0", "2") if index % 2 == 0 else ("2", "0")):
+            folder = work / f"pytest-n{workers}"
+            shutil.rmtree(folder, ignore_errors=True)
+            args = python("-m", "pytest", "suites/", "-n", workers, "-q", "-p",
+                          "no:cacheprovider", "--conformance-results",
+                          str(folder / "results.json"))
+            found = timed(args, work / f"pytest-n{workers}.log")
+            runs[f"n{workers}"].append({**found.to_dict(), "summary": tail(
+                work / f"pytest-n{workers}.log", 1)})
     different = _differences(_pytest_results(work / "pytest-n0"),
                              _pytest_results(work / "pytest-n2"))
-    same_exit = runs["n0"]["code"] == runs["n2"]["code"]
-    return {**runs, "ratio": round(runs["n0"]["wall_s"] / runs["n2"]["wall_s"], 3),
-            "identical_results": not different and same_exit, "differences": different[:20]}
+    codes = {r["code"] for rs in runs.values() for r in rs}
+    medians = {name: {key: _median([r[key] for r in rs]) for key in ("wall_s", "cpu_s")}
+               for name, rs in runs.items()}
+    return {**medians, "repeats": repeats, "runs": runs,
+            "ratio": round(medians["n0"]["wall_s"] / medians["n2"]["wall_s"], 3),
+            "identical_results": not different and len(codes) == 1,
+            "differences": different[:20]}
 
 
 GRID = ("1.17.0", "1.83.0,1.96.2,1.110.2")

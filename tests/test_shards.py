@@ -102,3 +102,26 @@ def test_the_readme_workflow_shards_by_its_matrix_and_merges_every_part() -> Non
     assert "conformance merge reports parts/record-*/shard-reports" in merge
     assert "conformance merge grid parts/grid-*" in merge
     assert jobs["merge"]["needs"] == ["record", "grid"]
+
+
+def test_the_suites_collect_only_their_shard() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    found = subprocess.run(
+        [sys.executable, "-m", "pytest", "suites/", "--collect-only", "-q", "-p",
+         "no:cacheprovider", "--conformance-shard", "2/3"],
+        cwd=repo, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"})
+    ids = [line.split("[", 1)[1].rstrip("]") for line in found.stdout.splitlines()
+           if "::test_cell[" in line]
+    assert sorted(ids) == sorted(c.cell_id for c in shard_cells(CELLS, (2, 3)))
+    bad = subprocess.run(
+        [sys.executable, "-m", "pytest", "suites/", "--collect-only", "-q", "-p",
+         "no:cacheprovider", "--conformance-shard", "x"],
+        cwd=repo, capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 4  # a usage error, before anything is collected
+    assert "--conformance-shard 'x' is not a shard" in bad.stderr
