@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from harness.errors import HarnessError, UnknownNameError
 from harness.modes import get_mode
 from harness.providers import PROVIDERS, get_provider
+from harness.providers.base import Provider
 from harness.scenarios import SCENARIOS, get_scenario
+from harness.scenarios.base import EMULATED, Scenario
 
 
 @dataclass(frozen=True, order=True)
@@ -24,6 +26,18 @@ class Cell:
     def cell_id(self) -> str:
         """E.g. openai-tools-partial_async."""
         return f"{self.provider}-{self.mode}-{self.scenario}"
+
+
+def applies(scenario: Scenario, provider: Provider) -> bool:
+    """Whether `scenario` has cells for `provider`: it names no providers, names this one,
+    or names EMULATED and the provider has an emulator."""
+    if not scenario.providers:
+        return True
+    for name in scenario.providers:
+        if name != EMULATED:
+            get_provider(name)  # a name no provider has is an error listing the valid ones
+    return provider.name in scenario.providers or (
+        EMULATED in scenario.providers and provider.emulator is not None)
 
 
 def select_cells(providers: Sequence[str] = (), modes: Sequence[str] = (),
@@ -50,6 +64,8 @@ def select_cells(providers: Sequence[str] = (), modes: Sequence[str] = (),
                 continue
             for scenario in SCENARIOS:
                 if scenarios and scenario.name not in scenarios:
+                    continue
+                if not applies(scenario, provider):
                     continue
                 cells.append(Cell(provider.name, mode, scenario.name))
     return cells

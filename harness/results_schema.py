@@ -63,6 +63,12 @@ class Metrics(_Strict):
     raw_exact: bool | None = None
     raw_matches: bool | None = None
     live_timing: LiveTiming | None = None
+    # A re-ask's attempts, the hooks a scenario counts, a ladder rung's ladder and place
+    # (the ladder column is computed from these).
+    attempts: int | None = None
+    hooks: dict[str, int] | None = None
+    ladder: str | None = None
+    rung: int | None = None
 
 
 class _RunHeader(_Strict):

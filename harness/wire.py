@@ -36,6 +36,8 @@ class WireFamily:
     mime_keys: tuple[str, ...] = ()
     prompt_keys: tuple[str, ...] = ()  # a top-level system prompt (where a prompt-only schema sits)
     stream_flag: bool = True  # `stream` is a body flag (False: the path says it)
+    # The API can oblige the model to call a tool (a tool choice); False: it has no such thing.
+    forces_tools: bool = True
     # Response: a successful body or stream event has at least one success key at the top.
     success_keys: frozenset[str] = frozenset()
     terminal_events: frozenset[str] = frozenset()  # SSE event names or `type` values ending it

@@ -8,12 +8,27 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from harness.config import load
 from harness.results import CellResult, RunResults
+from harness.scenarios import SCENARIOS, configure
 
 if TYPE_CHECKING:
     from harness.run.runner import Runner
 
 _RESULTS: dict[str, CellResult] = {}
+# The project's scenarios, as `conformance run` loads them ([tool.conformance] scenarios: here
+# the beyond pack beside the built-in guide), before test_cells selects its cells.
+_PROJECT = load()
+configure(_PROJECT.scenarios, _PROJECT.builtin, _PROJECT.root)
+_LOADED = SCENARIOS.modules
+
+
+@pytest.fixture(autouse=True)
+def _project_scenarios() -> None:
+    """The project's scenarios loaded for each cell (the pytest plugin's session, or a test of
+    tests/ in the same worker, may have configured the registry otherwise)."""
+    if SCENARIOS.modules != _LOADED:
+        configure(_PROJECT.scenarios, _PROJECT.builtin, _PROJECT.root)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -67,7 +82,9 @@ def runner(pytestconfig: pytest.Config) -> Iterator[Runner]:
     an xdist controller never pays for it)."""
     from harness.run.runner import Runner, RunSettings
 
-    r = Runner(RunSettings(target=pytestconfig.getoption("--conformance-target")))
+    r = Runner(RunSettings(target=pytestconfig.getoption("--conformance-target"),
+                           project_root=_PROJECT.root, scenario_modules=_PROJECT.scenarios,
+                           develop_packs=_PROJECT.develop_packs))
     yield r
     r.close()
 

@@ -8,6 +8,7 @@ import json
 import secrets
 import string
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from harness.emulators import google_oauth
 from harness.emulators.server import emulator_host
 from harness.providers import get_provider
 from harness.run.targets import base_url_var
+from harness.scenarios import SCENARIOS, configure
+from harness.scenarios.registry import BUILTIN
 from harness.secrets.planted import plant
 
 SERVICE_ACCOUNT_VARIABLE = "GOOGLE_APPLICATION_CREDENTIALS"  # names a key file, not a key
@@ -91,3 +94,15 @@ def run_cli(*args: str) -> CliOutcome:
     finally:
         sys.argv = argv
     return CliOutcome(code, out.getvalue(), err.getvalue())
+
+
+@contextlib.contextmanager
+def scenarios_loaded(*modules: str) -> Iterator[None]:
+    """The scenario registry with `modules` loaded beside the built-in pack, then as it was
+    found (the suites' cells, collected in the same process, need the project's)."""
+    before = SCENARIOS.modules
+    configure(modules)
+    try:
+        yield
+    finally:
+        configure(tuple(m for m in before if m != BUILTIN), builtin=BUILTIN in before)

@@ -231,6 +231,27 @@ def test_an_error_status_from_the_provider_is_the_provider(
     assert classify(exc, http_requests=1, error_status=None) == ERROR_LITELLM
 
 
+def test_a_400_refusing_a_parameter_the_api_lacks_is_litellms_request(
+        server: Callable[[bytes | None], str]) -> None:
+    # OpenAI's answer to litellm 1.83's Responses request (a Chat Completions tool_choice):
+    # the provider is right to refuse; litellm built the request.
+    body = (b'{"error": {"message": "Unknown parameter: \'tool_choice.function\'.", "type": '
+            b'"invalid_request_error", "param": "tool_choice.function", "code": '
+            b'"unknown_parameter"}}')
+    reply = (b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: "
+             + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+    url = server(reply)
+    exc = raised_by(lambda: litellm.completion(model="openai/gpt-4o-mini", messages=MESSAGES,
+                                               api_key="k", api_base=f"{url}/v1",
+                                               max_retries=0))
+    assert classify(exc, http_requests=1, error_status=400) == ERROR_LITELLM
+    assert classify(exc, http_requests=1, error_status=500) == ERROR_PROVIDER
+    for message in ('Invalid JSON payload received. Unknown name "response_format": Cannot '
+                    "find field.", "output_format: Extra inputs are not permitted"):
+        assert classify(ValueError(message), http_requests=1, error_status=400) == \
+            ERROR_LITELLM
+
+
 def test_an_unavailable_provider_is_the_provider_even_without_a_recorded_status(
         server: Callable[[bytes | None], str]) -> None:
     url = server(_status(503, "Service Unavailable", "server_error"))

@@ -162,6 +162,26 @@ def test_truncated_stream_of_another_wire_family_is_a_provider_error(live_env: N
     assert result.metrics["wire_fault"].startswith("the stream ended without a terminal event")
 
 
+@pytest.mark.parametrize("scenario,expected", [
+    (STREAM, "malformed JSON in stream line 2"), (SYNC, "malformed JSON body")])
+def test_an_ndjson_stream_cut_mid_line_is_a_provider_wire_fault(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scenario: str, expected: str) -> None:
+    # Ollama's native stream (NDJSON): its second and last line cut in half, the connection
+    # then closed cleanly. litellm skips a line it cannot parse; the evidence does not.
+    env, _ = emulator_as_live(["ollama"], tmp_path / "keys")
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    emulator_host().clear_faults("ollama")
+    emulator_host().inject("ollama", "cut_mid_line")
+    runner = Runner(_settings(tmp_path))
+    result = runner.run_cell(Cell("ollama", "tools", scenario))
+    runner.close()
+    emulator_host().clear_faults("ollama")
+    assert (result.outcome, result.layer) == ("error", "provider"), result.message
+    assert result.metrics["wire_fault"].startswith(expected)
+    assert not result.metrics.get("transient")
+
+
 def test_no_committed_cassette_looks_like_a_fault() -> None:
     # The fault evidence must not fire on any whole answer our emulators or a live model sent.
     committed = 0

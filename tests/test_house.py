@@ -19,11 +19,15 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("harness.secrets", "harness.failures", "harness.config"),
     ("harness.recording", "harness.results", "harness.results_schema", "harness.modes",
      "harness.llamacpp"),
-    ("harness.scenarios", "harness.expectations", "harness.expected_failures", "harness.packs"),
+    ("harness.scenarios", "harness.expectation", "harness.expectations",
+     "harness.expectations_beyond", "harness.expected_failures", "harness.packs"),
     ("harness.emulators",),
     ("harness.providers", "harness.cells"),
     ("harness.verdict", "harness.matrix"),  # decisions over results and evidence
-    ("harness.run", "harness.baseline", "harness.gonogo", "harness.exact", "harness.merge"),
+    # the runner; docs-check runs a page's blocks against the emulators like a run's cells;
+    # merging runs' results
+    ("harness.run", "harness.baseline", "harness.gonogo", "harness.exact", "harness.docscheck",
+     "harness.merge"),
     # report writers; the grid runs and reports pairs; standalone reproductions
     ("harness.reports", "harness.grid", "harness.repro"),
     # the command modules; the pytest plugin and its session, which run and report like them

@@ -21,12 +21,15 @@ from harness.results import load_results
 from harness.run.runner import Runner, RunSettings
 from harness.run.targets import base_url_var
 from harness.secrets.planted import fragments
+from harness.secrets.variables import is_secret_variable
 from tests.helpers import emulator_as_live
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = ("sync", "partial_async")
-# Every provider with an emulator to stand in for it live (and a tools mode to record).
-PLANTED = [p.name for p in PROVIDERS if p.emulator is not None and "tools" in p.modes]
+# Every provider with a secret to plant and an emulator to stand in for it live (and a tools
+# mode to record).
+PLANTED = [p.name for p in PROVIDERS if p.emulator is not None and "tools" in p.modes
+           and any(is_secret_variable(v) for v in p.credentials)]
 _WIRE_HEADERS = ("authorization", "api-key", "x-api-key", "x-goog-api-key",
                  "x-amz-security-token")
 
@@ -84,9 +87,10 @@ def _wire_credentials(provider: str) -> list[str]:
 
 
 def test_every_provider_with_a_key_is_planted() -> None:
-    # llamacpp is the one left out: a local server with no key and no emulator (its live test,
-    # tests/test_live_local.py, scans what it writes for secrets).
-    assert sorted({p.name for p in PROVIDERS} - set(PLANTED)) == ["llamacpp"]
+    # Left out: the local servers with no key. llamacpp has no emulator either (its live test,
+    # tests/test_live_local.py, scans what it writes for secrets); ollama's only credential is
+    # where the server listens.
+    assert sorted({p.name for p in PROVIDERS} - set(PLANTED)) == ["llamacpp", "ollama"]
 
 
 @pytest.mark.parametrize("provider", PLANTED)

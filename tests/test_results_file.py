@@ -18,11 +18,14 @@ from tests.helpers import run_cli
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "reports" / "results.json"
 REGENERATE = "; regenerate it with 'conformance run'"
+_GUIDE = ("sync", "async", "nested", "partial_sync", "partial_async", "iterable_sync",
+          "iterable_async", "raw_stream")
 
 
 def _crafted(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> Path:
     data = json.loads(COMMITTED.read_text(encoding="utf-8"))
-    data["cells"] = data["cells"][:3]
+    # Three of the guide's cells (the committed file holds the beyond pack's too).
+    data["cells"] = [c for c in data["cells"] if c["scenario"] in _GUIDE][:3]
     change(data)
     path = tmp_path / "results.json"
     path.write_text(json.dumps(data), encoding="utf-8")

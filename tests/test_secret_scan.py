@@ -162,6 +162,11 @@ NEW_FORMATS: list[tuple[str, Callable[[], str]]] = [
     ("Stripe secret key", lambda: "rk_live_" + _random(ALNUM, 24)),
     ("GitLab token", lambda: "glpat-" + _random(URLSAFE, 20)),
     ("Google OAuth refresh token", lambda: "1//0" + _random(URLSAFE, 99)),
+    ("Groq API key", lambda: "gsk_" + _random(ALNUM, 52)),
+    ("OpenRouter API key", lambda: "sk-or-v1-" + _random(HEX, 64)),
+    ("DeepSeek API key", lambda: "sk-" + _random(HEX, 32)),
+    ("xAI API key", lambda: "xai-" + _random(ALNUM, 80)),
+    ("Together API key", lambda: "tgp_v1_" + _random(URLSAFE, 43)),
 ]
 
 

@@ -173,3 +173,13 @@ def is_sse(exchange: Exchange) -> bool:
     """Whether the response is a server-sent event stream."""
     return "event-stream" in exchange.content_type or exchange.body.lstrip().startswith(
         (b"data:", b"event:"))
+
+
+def broke_off(exchange: Exchange) -> bool:
+    """Whether a stream ended in the provider's own error event (Groq's `event: error`, a chunk
+    with a top-level `error` object as OpenRouter sends)."""
+    if not is_sse(exchange):
+        return False
+    return any(name == "error" for name, _ in sse_events(exchange.body)) or any(
+        isinstance(chunk, dict) and isinstance(chunk.get("error"), dict)
+        for chunk in sse_json(exchange.body))

@@ -228,10 +228,13 @@ def record(provider: list[str] | None = ProviderOpt, mode: list[str] | None = Mo
 
 
 def list_names() -> None:
-    """List the providers, modes and scenarios."""
+    """List the providers, modes and scenarios (the project's scenario modules included)."""
+    from harness.commands.project import project_config
     from harness.modes import all_modes
     from harness.providers import PROVIDERS
     from harness.scenarios import SCENARIOS
+
+    project_config()
 
     for p in PROVIDERS:
         print(f"provider {p.name:12} {p.model_string():40} modes: {', '.join(p.modes)}")

@@ -1,18 +1,25 @@
-"""The answer the harness expects from an emulated model, told to the emulator per cell.
+"""The answers the harness expects from an emulated model, told to the emulator per cell.
 
 The runner knows what the running scenario expects; the emulated model should answer exactly
 that, whatever the prompt says. `AnswerBoard.expect("openai", value)` (or `expecting(...)`
 around a cell) sets it for one emulator, or for every emulator with `None`; the middleware
-each emulator app gets puts it in a context variable for the request, where
-`knowledge.answer_for` reads it. Cells run one at a time per process, so one current answer
-per emulator is enough; clearing it after the cell keeps one cell's answer out of the next.
+each emulator app gets hands each request a ticket in a context variable, and
+`knowledge.answer_for` reads the answer through it. Cells run one at a time per process, so
+one script per emulator is enough; clearing it after the cell keeps one cell's answers out
+of the next.
+
+A script may hold answers to give first (`first=`: a re-ask scenario's invalid answers): the
+emulator serves them in order, one per request that reads an answer, then the expected answer
+for every request after. A request reads its answer at most once, and only when it asks for
+one: a token exchange, or a request refused before the model answers, takes none. Each
+`expect` (each cell) starts its script from the first answer again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -29,22 +36,50 @@ class Expected:
     value: Any
 
 
-_CURRENT: ContextVar[Expected | None] = ContextVar("conformance_expected", default=None)
+class _Ticket:
+    """One request's claim on its emulator's script: the answer is taken on first read."""
+
+    def __init__(self, take: Callable[[], Expected | None]) -> None:
+        self._take = take
+        self._read = False
+        self._answer: Expected | None = None
+
+    def answer(self) -> Expected | None:
+        if not self._read:
+            self._answer, self._read = self._take(), True
+        return self._answer
+
+
+_CURRENT: ContextVar[_Ticket | None] = ContextVar("conformance_expected", default=None)
 
 
 def current() -> Expected | None:
     """The answer expected for the request being served, or None when the harness set none."""
-    return _CURRENT.get()
+    ticket = _CURRENT.get()
+    return ticket.answer() if ticket is not None else None
 
 
 @contextlib.contextmanager
 def serving(expected: Expected | None) -> Iterator[None]:
     """Serve what runs inside with `expected` as the current answer (tests, direct calls)."""
-    token = _CURRENT.set(expected)
+    token = _CURRENT.set(_Ticket(lambda: expected))
     try:
         yield
     finally:
         _CURRENT.reset(token)
+
+
+@dataclass
+class _Script:
+    """What one emulator answers in a cell: `answers` in order, the last one from then on."""
+
+    answers: tuple[Expected, ...]
+    served: int = 0
+
+    def take(self) -> Expected:
+        answer = self.answers[min(self.served, len(self.answers) - 1)]
+        self.served += 1
+        return answer
 
 
 class AnswerBoard:
@@ -53,30 +88,50 @@ class AnswerBoard:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._expected: dict[str, Expected] = {}
+        self._scripts: dict[str, _Script] = {}
 
-    def expect(self, emulator: str | None, value: Any) -> None:
-        """Emulator `emulator` (every emulator for None) answers `value` until cleared."""
+    def expect(self, emulator: str | None, value: Any, first: Sequence[Any] = ()) -> None:
+        """Emulator `emulator` (every emulator for None) answers `first` in order, one per
+        request, then `value` until cleared; the script starts afresh."""
+        answers = tuple(Expected(v) for v in (*first, value))
         with self._lock:
-            self._expected[emulator or EVERY] = Expected(value)
+            self._scripts[emulator or EVERY] = _Script(answers)
 
     def clear(self, emulator: str | None = None) -> None:
-        """Forget the expected answer of `emulator` (None: every answer on the board)."""
+        """Forget the script of `emulator` (None: every script on the board)."""
         with self._lock:
             if emulator is None:
-                self._expected.clear()
+                self._scripts.clear()
             else:
-                self._expected.pop(emulator, None)
+                self._scripts.pop(emulator, None)
+
+    def _script(self, emulator: str) -> _Script | None:
+        return self._scripts.get(emulator) or self._scripts.get(EVERY)
 
     def get(self, emulator: str) -> Expected | None:
-        """The answer `emulator` is expected to give: its own, else the one for every emulator."""
+        """The answer `emulator`'s next request would get (nothing is taken)."""
         with self._lock:
-            return self._expected.get(emulator) or self._expected.get(EVERY)
+            script = self._script(emulator)
+            return script.answers[min(script.served, len(script.answers) - 1)] \
+                if script is not None else None
+
+    def take(self, emulator: str) -> Expected | None:
+        """The answer for `emulator`'s request now reading one: the next of its script."""
+        with self._lock:
+            script = self._script(emulator)
+            return script.take() if script is not None else None
+
+    def served(self, emulator: str) -> int:
+        """How many answers `emulator` has served from its current script."""
+        with self._lock:
+            script = self._script(emulator)
+            return script.served if script is not None else 0
 
     @contextlib.contextmanager
-    def expecting(self, emulator: str | None, value: Any) -> Iterator[None]:
+    def expecting(self, emulator: str | None, value: Any,
+                  first: Sequence[Any] = ()) -> Iterator[None]:
         """`expect` for the duration of the block, cleared after it even when it fails."""
-        self.expect(emulator, value)
+        self.expect(emulator, value, first)
         try:
             yield
         finally:
@@ -84,11 +139,14 @@ class AnswerBoard:
 
 
 def middleware(board: AnswerBoard, name: str) -> Any:
-    """The middleware that serves each request of emulator `name` with its expected answer."""
+    """The middleware that gives each request of emulator `name` a ticket to its script."""
 
     @web.middleware
     async def expected_answer(request: web.Request, handler: Any) -> web.StreamResponse:
-        with serving(board.get(name)):
+        token = _CURRENT.set(_Ticket(lambda: board.take(name)))
+        try:
             return await handler(request)
+        finally:
+            _CURRENT.reset(token)
 
     return expected_answer

@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from harness.emulators import common
+from harness.emulators import common, refusals
 from harness.emulators.anthropic_content import blocks_for
 from harness.emulators.fragments import byte_fragments, token_fragments
 from harness.wire import WireFamily
@@ -189,7 +189,8 @@ def _check(request: web.Request, body: dict[str, Any]) -> web.Response | None:
     if "output_format" in body and STRUCTURED_OUTPUTS_BETA not in betas:
         return _error(400, "invalid_request_error",
                       "output_format: Extra inputs are not permitted", seed)
-    return None
+    refused = refusals.anthropic(body)  # tool turns, tool and output schemas
+    return _error(400, "invalid_request_error", refused, seed) if refused else None
 
 
 _KINDS = {"invalid_request": "invalid_request_error", "not_found": "not_found_error",

@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from harness.emulators import common, eventstream
+from harness.emulators import common, eventstream, refusals
 from harness.emulators.anthropic_messages import json_fragments, text_fragments
 from harness.emulators.fragments import word_fragments
 from harness.emulators.knowledge import (
@@ -249,7 +249,8 @@ def _check(request: web.Request, body: dict[str, Any]) -> web.Response | None:
     if not isinstance(body.get("messages"), list) or not body["messages"]:
         return _error(400, _VALIDATION, "The model returned the following errors: messages: "
                                         "at least one message is required")
-    return None
+    refused = refusals.bedrock(body)  # tool turns, tool and output schemas
+    return _error(400, _VALIDATION, refused) if refused else None
 
 
 def make_app() -> web.Application:

@@ -26,7 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
-from harness.emulators import common
+from harness.emulators import common, turns
 from harness.emulators.fragments import token_fragments
 from harness.emulators.knowledge import (
     ANY_OBJECT,
@@ -107,6 +107,8 @@ def _intent(body: dict[str, Any]) -> Intent:
 
 
 def _answer(body: dict[str, Any], intent: Intent) -> Any | None:
+    if intent.kind == "text" and intent.schema is None and _tool_result(body) is not None:
+        return None  # the tool's result is reported (_text): the model answers no object
     prompts = [text_of(m.get("content")) for m in body.get("messages", [])
                if m.get("role") == "user"]
     return answer_for(prompts, intent.schema)
@@ -220,6 +222,9 @@ def make_app() -> web.Application:
         if not auth.startswith("Bearer ") or not auth[7:].strip():
             return _unauthorized()
         body = await common.read_json(request)
+        malformed = turns.cohere(body.get("messages"))  # tool results answer tool calls
+        if malformed:
+            raise common.Refused(400, "invalid_request", malformed)
         seed = common.dumps(body)
         if body.get("stream"):
             events = stream_events(body, seed)  # a refusal is answered before any byte

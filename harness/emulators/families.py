@@ -14,21 +14,11 @@ import pkgutil
 from harness import emulators
 from harness.wire import WireFamily
 
-# OpenAI's Responses API (/v1/responses; samples in openai-responses/): every event names its
-# `type`, a body holds `output`, and the model sits inside `response`.
-OPENAI_RESPONSES = WireFamily(
-    "openai-responses", success_keys=frozenset({"type", "output"}),
-    terminal_events=frozenset({"response.completed"}), model_keys=("model",),
-    model_parents=("response",))
 # Cohere's v1 chat (samples in cohere/ from langchain-cohere): `event_type` events flagged
 # `is_finished`, the last one being stream-end; no answer names its model.
 COHERE_V1 = WireFamily(
     "cohere-v1", success_keys=frozenset({"text", "event_type", "generations"}),
     terminal_events=frozenset({"stream-end"}), finish_keys=("is_finished",))
-# Ollama's native /api/chat (samples in ollama/): NDJSON lines with `message`, the last `done`.
-OLLAMA_NATIVE = WireFamily(
-    "ollama-native", success_keys=frozenset({"message"}), finish_keys=("done",),
-    model_keys=("model",))
 # Model-native bodies a live run may meet (no samples): Hugging Face TGI `generated_text`;
 # Bedrock InvokeModel's Mistral `outputs`, Claude text `completion`, Cohere `generations`;
 # watsonx's `model_id`.
@@ -36,7 +26,7 @@ MODEL_NATIVE = WireFamily(
     "model-native",
     success_keys=frozenset({"generated_text", "outputs", "completion", "generations"}),
     model_keys=("model_id",))
-UNEMULATED = (OPENAI_RESPONSES, COHERE_V1, OLLAMA_NATIVE, MODEL_NATIVE)
+UNEMULATED = (COHERE_V1, MODEL_NATIVE)
 
 
 def _emulated() -> tuple[WireFamily, ...]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from harness.emulators import google_oauth
+from harness.emulators import google_oauth, schema_rules, turns
 from harness.emulators.knowledge import (
     ANY_OBJECT,
     UNKNOWN_PROMPT_REPLY,
@@ -128,16 +128,57 @@ def calls_or_text(body: dict[str, Any]) -> tuple[list[tuple[str, Any]], str]:
     return [], pretty if style == "pretty" else f"```json\n{pretty}\n```"
 
 
-def invalid_request(body: dict[str, Any], vertex: bool) -> tuple[str, bool] | None:
-    """(message, names a bad field) for a request the API answers with a 400, or None."""
+def _schemas(body: dict[str, Any]) -> list[tuple[str, Any, str | None]]:
+    """(where, Schema object, function name or None) of the request's Schema fields:
+    function parameters and the response schema (not the JSON-schema spellings)."""
+    found: list[tuple[str, Any, str | None]] = []
+    for t, tool in enumerate(body.get("tools") or []):
+        for d, decl in enumerate(get_field(tool, "functionDeclarations") or []):
+            if isinstance(decl, dict) and get_field(decl, "parameters") is not None:
+                found.append((f"tools[{t}].function_declarations[{d}].parameters",
+                              get_field(decl, "parameters"), str(decl.get("name"))))
+    schema = get_field(get_field(body, "generationConfig"), "responseSchema")
+    if schema is not None:
+        found.append(("generation_config.response_schema", schema, None))
+    return found
+
+
+Invalid = tuple[str, list[dict[str, str]] | None]  # (message, BadRequest fieldViolations)
+
+
+def _schema_refusal(body: dict[str, Any], vertex: bool) -> Invalid | None:
+    """The API's 400 for a Schema field it cannot take (schema_rules), or None."""
+    schemas = _schemas(body)
+    unknown = [found for where, schema, _ in schemas
+               for found in schema_rules.google_unknown_fields(schema, where)]
+    if unknown:  # the JSON parser lists every unknown name, each a field violation
+        return "\n".join(m for _, m in unknown), [{"field": f, "description": m}
+                                                  for f, m in unknown]
+    for where, schema, function in schemas:
+        message = schema_rules.google_function(schema, where, function, vertex) \
+            if function is not None else None
+        if message:
+            return message, None
+    return None
+
+
+def invalid_request(body: dict[str, Any], vertex: bool, model: str = "") -> Invalid | None:
+    """(message, field violations) for a request the API answers with a 400, or None: an
+    unknown field, no contents, malformed function turns (turns.google; a Gemini 3 `model`'s
+    thought signatures too), a Schema it refuses."""
     known = _REQUEST_FIELDS | (_VERTEX_FIELDS if vertex else set())
     known |= {snake_case(k) for k in known}
     for key in body:
         if key not in known:
-            return f'Invalid JSON payload received. Unknown name "{key}": Cannot find field.', True
+            message = f'Invalid JSON payload received. Unknown name "{key}": Cannot find field.'
+            return message, [{"description": message}]
     if not body.get("contents"):
-        return "* GenerateContentRequest.contents: contents is not specified\n", False
-    return None
+        return "* GenerateContentRequest.contents: contents is not specified\n", None
+    turn = turns.google(body.get("contents"), signed=model.startswith("gemini-3"),
+                        vertex=vertex)
+    if turn is not None:
+        return turn, None
+    return _schema_refusal(body, vertex)
 
 
 def error(status: int, state: str, message: str,

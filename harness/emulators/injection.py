@@ -23,6 +23,8 @@ from typing import Any
 
 from aiohttp import web
 
+from harness.emulators import stream_faults
+
 CONTROL_PATH = "/__conformance__/faults"
 _BYPASS = "x-conformance-fault-bypass"
 _HTML = ("<!DOCTYPE html>\n<html><head><title>Service Unavailable</title></head><body>"
@@ -42,6 +44,9 @@ FAULTS: dict[str, str] = {
     "html": "an HTML error page (params: status, default 200) where JSON or SSE was expected",
     "wrong_shape": "HTTP 200, valid JSON of a shape no provider sends",
     "duplicate_events": "the real stream with every event sent twice",
+    **stream_faults.FAULTS,  # comment_flood, stream_error_event: the stream's own grammar
+    "cut_mid_line": "the real answer up to the middle of its middle line (an NDJSON stream's "
+                    "JSON line cut in half), then cleanly ended",
 }
 
 
@@ -172,6 +177,10 @@ def _split_events(body: bytes) -> tuple[list[bytes], bytes]:
 
 def _damage(fault: str, ctype: str, body: bytes) -> bytes:
     """The real body, damaged as `fault` says."""
+    if fault == "cut_mid_line":
+        lines = body.splitlines(keepends=True) or [body]
+        cut = lines[len(lines) // 2]
+        return b"".join(lines[: len(lines) // 2]) + cut[: max(1, len(cut.rstrip()) // 2)]
     if "event-stream" not in ctype:
         return body[: max(1, len(body) // 2)]  # JSON cut in half: malformed either way
     events, sep = _split_events(body)
@@ -193,6 +202,9 @@ def _damage(fault: str, ctype: str, body: bytes) -> bytes:
 async def _damaged(request: web.Request, fault: str, body: bytes) -> web.StreamResponse:
     status, headers, real = await _real_answer(request, body)
     ctype = headers.get("Content-Type", "")
+    own = fault in stream_faults.FAULTS
+    if own:
+        ctype, real = stream_faults.damage(fault, request.app, ctype, real)
     response = web.StreamResponse(status=status, headers={"Content-Type": ctype})
     response.enable_chunked_encoding()
     await response.prepare(request)
@@ -201,7 +213,7 @@ async def _damaged(request: web.Request, fault: str, body: bytes) -> web.StreamR
         await asyncio.sleep(0.05)  # let the half reach the client before the drop
         _reset(request)
         return response
-    await response.write(_damage(fault, ctype.lower(), real))
+    await response.write(real if own else _damage(fault, ctype.lower(), real))
     await response.write_eof()
     return response
 

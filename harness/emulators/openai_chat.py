@@ -5,7 +5,9 @@ arguments into token-sized deltas after a first chunk carrying id, type, name an
 arguments; Azure prepends a prompt_filter_results chunk and adds content_filter_results to
 choices, with its keys in alphabetical order; Mistral sends the whole arguments in one chunk
 together with finish_reason and usage. This module decides what to answer and in which
-chunks; the objects' fields, flavour by flavour, are built in openai_objects.
+chunks; the objects' fields, flavour by flavour, are built in openai_objects. Providers whose
+objects differ too much for flags (Groq, OpenRouter, DeepSeek, xAI, Together AI) name a Dialect:
+their own module in openai_compat/ builds their frames and answers from `answer`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
-from harness.emulators import common
+from harness.emulators import common, refusals, stream_faults
 from harness.emulators.fragments import token_fragments, word_fragments
 from harness.emulators.knowledge import (
     ANY_OBJECT,
@@ -104,6 +106,11 @@ def _render(flavour: Flavour, intent: Intent, body: dict[str, Any]) -> tuple[str
     return f"```json\n{pretty}\n```", None
 
 
+def answer(flavour: Flavour, body: dict[str, Any]) -> tuple[str, str | None]:
+    """(text, tool name) the model answers `body` with, whatever objects carry it."""
+    return _render(flavour, _intent(body), body)
+
+
 def _tool_chunks(c: Chunks, call_id: str, tool: str, text: str,
                  usage: dict[str, Any]) -> list[dict[str, Any]]:
     """The role chunk, then the call: whole with finish_reason, or its arguments in tokens."""
@@ -152,8 +159,17 @@ def stream_events(flavour: Flavour, body: dict[str, Any], model: str, seed: str)
     return [common.dumps(e) for e in events] + ["[DONE]"]
 
 
+def stream_frames(flavour: Flavour, body: dict[str, Any], model: str, seed: str) -> list[str]:
+    """The whole SSE frames of a streamed answer (a dialect's own, or `data:` lines)."""
+    if flavour.dialect is not None:
+        return flavour.dialect.frames(flavour, body, model, seed)
+    return [f"data: {payload}\n\n" for payload in stream_events(flavour, body, model, seed)]
+
+
 def completion(flavour: Flavour, body: dict[str, Any], model: str, seed: str) -> dict[str, Any]:
     """A non-streamed chat.completion answer."""
+    if flavour.dialect is not None:
+        return flavour.dialect.completion(flavour, body, model, seed)
     text, tool = _render(flavour, _intent(body), body)
     return completion_object(flavour, model, seed, text, tool, usage_of(flavour, body, text))
 
@@ -165,27 +181,32 @@ def _unauthorized(flavour: Flavour) -> web.Response:
         status=401)
 
 
+def error_body(flavour: Flavour, status: int, kind: str, message: str,
+               param: str | None = None, code: str | None = None) -> web.Response:
+    """The flavour's error bodies: OpenAI's `error` object, naming the request `param` at
+    fault and a `code` where it has one (Hugging Face's router passes an OpenAI-compatible
+    upstream's through); Azure's unknown path is its `Resource not found`; Mistral refuses
+    in its `object: error` shape, and its gateway (Kong, per the x-kong-request-id of every
+    answer) answers an unknown route with its own message."""
+    if flavour.name == "azure" and kind == "not_found":
+        body: dict[str, Any] = {"error": {"code": "404", "message": "Resource not found"}}
+    elif flavour.name == "mistral" and kind == "not_found":
+        body = {"message": "no Route matched with those values",
+                "request_id": common.hex_id(message)}
+    elif flavour.name == "mistral":
+        body = {"object": "error", "message": message, "type": "invalid_request_error",
+                "param": None, "code": None}
+    else:  # DeepSeek repeats the type as the code
+        if code is None and flavour.name == "deepseek":
+            code = "invalid_request_error"
+        body = {"error": {"message": message, "type": "invalid_request_error",
+                          "param": param, "code": code}}
+    return web.json_response(body, status=status, dumps=common.dumps)
+
+
 def error_response(flavour: Flavour) -> common.ErrorResponse:
-    """The flavour's error bodies: OpenAI's `error` object (Hugging Face's router passes an
-    OpenAI-compatible upstream's through); Azure's unknown path is its `Resource not found`;
-    Mistral refuses in its `object: error` shape, and its gateway (Kong, per the
-    x-kong-request-id of every answer) answers an unknown route with its own message."""
-
-    def respond(status: int, kind: str, message: str) -> web.Response:
-        if flavour.name == "azure" and kind == "not_found":
-            body: dict[str, Any] = {"error": {"code": "404", "message": "Resource not found"}}
-        elif flavour.name == "mistral" and kind == "not_found":
-            body = {"message": "no Route matched with those values",
-                    "request_id": common.hex_id(message)}
-        elif flavour.name == "mistral":
-            body = {"object": "error", "message": message, "type": "invalid_request_error",
-                    "param": None, "code": None}
-        else:
-            body = {"error": {"message": message, "type": "invalid_request_error",
-                              "param": None, "code": None}}
-        return web.json_response(body, status=status, dumps=common.dumps)
-
-    return respond
+    """The flavour's error body for a refusal (see error_body)."""
+    return lambda status, kind, message: error_body(flavour, status, kind, message)
 
 
 def make_app(flavour: Flavour) -> web.Application:
@@ -195,20 +216,25 @@ def make_app(flavour: Flavour) -> web.Application:
         if not request.headers.get(flavour.auth_header):
             return _unauthorized(flavour)
         body = await common.read_json(request)
+        refused = refusals.openai_family(body, flavour.name)  # tool turns, schemas
+        if refused is not None:
+            return error_body(flavour, 400, "invalid_request", *refused)
         model = flavour.model_name(request, body)
         seed = common.dumps(body)
         headers = id_headers(flavour, seed, request)
         if body.get("stream"):
-            events = stream_events(flavour, body, model, seed)  # refusals before any byte
+            frames = stream_frames(flavour, body, model, seed)  # refusals before any byte
             response = await common.start_sse(request, headers=headers)
-            for payload in events:
-                await response.write(f"data: {payload}\n\n".encode())
+            for frame in frames:
+                await response.write(frame.encode())
             await response.write_eof()
             return response
         return web.json_response(completion(flavour, body, model, seed),
                                  dumps=common.dumps, headers=headers)
 
     app = web.Application(middlewares=[common.errors_middleware(error_response(flavour))])
+    if flavour.dialect is not None and flavour.dialect.stream_error is not None:
+        app[stream_faults.STREAM_ERROR] = flavour.dialect.stream_error
     for route in flavour.routes:
         app.router.add_post(route, handle)
     return app

@@ -46,6 +46,21 @@ def short_call_id(seed: str) -> str:
 
 
 @dataclass(frozen=True)
+class Dialect:
+    """A provider whose objects differ too much for flags: its own module builds them.
+
+    Each function takes (flavour, request body, model, seed). `frames` returns the stream's
+    whole SSE frames (comments included), `completion` the non-streamed answer; `stream_error`
+    turns a real streamed body into one broken by the provider's own mid-stream error event
+    (the `stream_error_event` fault), None for the family's usual shape.
+    """
+
+    frames: Callable[..., list[str]]
+    completion: Callable[..., dict[str, Any]]
+    stream_error: Callable[[bytes], bytes] | None = None
+
+
+@dataclass(frozen=True)
 class Flavour:
     """One provider of the OpenAI wire family.
 
@@ -75,6 +90,7 @@ class Flavour:
     make_id: Callable[[str], str] = chatcmpl_id  # seed -> the response id
     make_call_id: Callable[[str], str] = call_id_for  # seed -> a tool call's id
     azure_filters: bool = False  # prompt and content filter results; alphabetical keys
+    dialect: Dialect | None = None  # objects built by the provider's own module
 
 
 def id_headers(flavour: Flavour, seed: str, request: web.Request) -> dict[str, str]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, SchemaError
 from jsonschema.validators import validator_for
+from referencing.exceptions import Unresolvable as _Unresolvable
 
 
 class SchemaUnservable(Exception):
@@ -144,8 +145,16 @@ def prepare(schema: Any) -> Any:
     return inline_refs(normalise(schema))
 
 
+def resolve(root: dict[str, Any], ref: str) -> Any:
+    """What the local reference `ref` points to in `root` (SchemaUnservable: nothing)."""
+    return _pointer(root, ref)
+
+
 def problems(instance: Any, schema: Any) -> list[str]:
-    """Why `instance` is not valid against `schema` (formats checked too); [] when it is."""
+    """Why `instance` is not valid against `schema` (formats checked too); [] when it is.
+
+    A schema that is no valid JSON schema, or whose $ref points nowhere, cannot be answered:
+    SchemaUnservable (the emulator's 400), never a crash."""
     if schema is None or schema is True or schema == {}:
         return []
     if schema is False:
@@ -157,6 +166,8 @@ def problems(instance: Any, schema: Any) -> list[str]:
         errors = list(validator.iter_errors(instance))
     except SchemaError as exc:
         raise SchemaUnservable(f"the schema is not a valid JSON schema: {exc.message}") from None
+    except _Unresolvable as exc:
+        raise SchemaUnservable(f"a $ref of the schema points nowhere: {exc}") from None
     return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors]
 
 

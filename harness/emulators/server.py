@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -63,18 +63,21 @@ class EmulatorHost:
         """Give the next `count` requests to emulator `name` the fault `fault` (see faults.py)."""
         self.faults.inject(name, fault, count, **params)
 
-    def expect(self, name: str | None, value: Any) -> None:
-        """Emulator `name` (every emulator for None) answers `value` until `clear_expected`."""
-        self.answers.expect(name, value)
+    def expect(self, name: str | None, value: Any, first: Sequence[Any] = ()) -> None:
+        """Emulator `name` (every emulator for None) answers `first` in order, one per
+        request, then `value` until `clear_expected`."""
+        self.answers.expect(name, value, first)
 
     def clear_expected(self, name: str | None = None) -> None:
         """Forget the expected answer of emulator `name` (None: of every emulator)."""
         self.answers.clear(name)
 
     @contextlib.contextmanager
-    def expecting(self, name: str | None, value: Any) -> Iterator[None]:
-        """Emulator `name` answers `value` inside the block (one cell), and only there."""
-        with self.answers.expecting(name, value):
+    def expecting(self, name: str | None, value: Any,
+                  first: Sequence[Any] = ()) -> Iterator[None]:
+        """Emulator `name` answers `first` then `value` inside the block (one cell), and
+        only there; the script starts afresh each time."""
+        with self.answers.expecting(name, value, first):
             yield
 
     def clear_faults(self, name: str | None = None) -> None:

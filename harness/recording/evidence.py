@@ -11,9 +11,8 @@ cell's family (its provider's `wire`).
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -21,6 +20,15 @@ from urllib.parse import urljoin, urlsplit
 from harness.failures import chain, is_replay_miss, transport_failure
 from harness.recording.interaction import header, response_body
 from harness.recording.sse import sse_events
+from harness.recording.stream_evidence import (
+    MALFORMED,
+    error_event,
+    event_json,
+    events_fault,
+    kept_alive,
+    shape_problem,
+)
+from harness.recording.wire_stats import is_ndjson
 from harness.wire import WireFamily
 
 Pair = tuple[Any, Mapping[str, Any]]
@@ -37,84 +45,6 @@ def http_status(pairs: list[Pair]) -> int | None:
     return _status(pairs[-1][1]) if pairs else None
 
 
-def _finished(value: Any, wire: WireFamily) -> bool:
-    """Whether a stream event's JSON says the answer is complete."""
-    if isinstance(value, dict):
-        if value.get("type") in wire.terminal_events:
-            return True
-        if any(value.get(key) for key in wire.finish_keys):
-            return True
-        return any(_finished(v, wire) for v in value.values() if isinstance(v, (dict, list)))
-    if isinstance(value, list):
-        return any(_finished(v, wire) for v in value)
-    return False
-
-
-def _shape_problem(value: Any, wire: WireFamily) -> str | None:
-    items = value if isinstance(value, list) else [value]
-    for item in items:
-        if not isinstance(item, dict) or not (set(item) & wire.success_keys):
-            keys = sorted(item)[:6] if isinstance(item, dict) else type(item).__name__
-            return f"valid JSON of the wrong shape (keys {keys})"
-    return None
-
-
-_MALFORMED = object()
-
-
-@functools.lru_cache(maxsize=4096)
-def _event_json(data: str) -> Any:
-    # A stream's events are read by several steps of a verdict: each is parsed once. The
-    # value is shared: readers never change it.
-    try:
-        return json.loads(data)
-    except ValueError:
-        return _MALFORMED
-
-
-def _events_fault(events: Sequence[tuple[str | None, str]], unit: str,
-                  wire: WireFamily) -> str | None:
-    """Malformed or wrong-shaped events, or no terminal event, in a stream's data payloads."""
-    finished = False
-    previous: tuple[str | None, str] | None = None
-    for index, (name, data) in enumerate(events, 1):
-        repeated, previous = (name, data) == previous, (name, data)
-        if data.strip() == "[DONE]" or name in wire.terminal_events:
-            if repeated:
-                return f"stream {unit} {index} repeats the end of the stream: events duplicated"
-            finished = True
-            continue
-        value = _event_json(data)
-        if value is _MALFORMED:
-            return f"malformed JSON in stream {unit} {index}: {data[:60]!r}"
-        problem = _shape_problem(value, wire)
-        if problem:
-            return f"stream {unit} {index} is {problem}"
-        if repeated and _structural(name, value, wire):
-            return (f"stream {unit} {index} repeats the {unit} before it "
-                    f"({name or value.get('type') or 'a finish'}): events duplicated")
-        finished = finished or _finished(value, wire)
-    if not finished:
-        return f"the stream ended without a terminal event after {len(events)} {unit}(s)"
-    return None
-
-
-_BOUNDARY = ("start", "stop", "end", "created", "completed")
-
-
-def _structural(name: str | None, value: Any, wire: WireFamily) -> bool:
-    """An event that happens once per stream or block: repeated, it was duplicated.
-
-    Content deltas may legitimately repeat (a real OpenRouter stream sends two identical
-    empty-delta chunks); a start, a stop or a finish never does.
-    """
-    kind = name or (value.get("type") if isinstance(value, dict) else None) or ""
-    if isinstance(kind, str) and kind.replace("-", "_").replace(".", "_").endswith(
-            tuple("_" + b for b in _BOUNDARY)):
-        return True
-    return _finished(value, wire)
-
-
 def _eventstream_fault(body: bytes) -> str | None:
     offset = 0
     while offset + 4 <= len(body):
@@ -127,6 +57,15 @@ def _eventstream_fault(body: bytes) -> str | None:
     if b"messageStart" in body and b"messageStop" not in body:
         return "the binary event stream ended without a messageStop event"
     return None
+
+
+def _body_problem(value: Any, wire: WireFamily) -> str | None:
+    """A whole JSON body of a successful status that is no answer: an error object, or the
+    wrong shape."""
+    if isinstance(value, dict) and isinstance(value.get("error"), dict) and not (
+            set(value) & (wire.success_keys - {"error"})):
+        return f"HTTP 200 body is the provider's error ({error_event('error', value)})"
+    return shape_problem(value, wire)
 
 
 def wire_fault(pairs: list[Pair], wire: WireFamily) -> str | None:
@@ -151,16 +90,16 @@ def wire_fault(pairs: list[Pair], wire: WireFamily) -> str | None:
             problem = _eventstream_fault(body)
         else:
             if "event-stream" in ctype:
-                problem = _events_fault(sse_events(text), "event", wire)
-            elif "ndjson" in ctype or "stream+json" in ctype or "jsonl" in ctype:
+                problem = kept_alive(events_fault(sse_events(text), "event", wire), text)
+            elif is_ndjson(ctype):
                 lines: list[tuple[str | None, str]] = [
                     (None, line) for line in text.splitlines() if line.strip()]
-                problem = _events_fault(lines, "line", wire)
+                problem = events_fault(lines, "line", wire)
             elif not text.strip():
                 problem = "an empty body"
             else:
                 try:
-                    problem = _shape_problem(json.loads(text), wire)
+                    problem = _body_problem(json.loads(text), wire)
                 except ValueError:
                     problem = f"malformed JSON body: {text[:60]!r}"
         if problem:
@@ -247,9 +186,11 @@ def reported_model(pairs: list[Pair], wire: WireFamily) -> str | None:
         except UnicodeDecodeError:
             continue
         candidates: list[Any] = []
-        if "event-stream" in header(response.get("headers"), "content-type"):
-            candidates += [v for _, data in sse_events(text)
-                           if (v := _event_json(data)) is not _MALFORMED]
+        ctype = header(response.get("headers"), "content-type")
+        if "event-stream" in ctype or is_ndjson(ctype):
+            lines = [d for _, d in sse_events(text)] if "event-stream" in ctype \
+                else text.splitlines()
+            candidates += [v for data in lines if (v := event_json(data)) is not MALFORMED]
         else:
             try:
                 candidates.append(json.loads(text))

@@ -23,11 +23,13 @@ def _allowed(sock: socket.socket, address: Any, loopback: bool) -> bool:
 
 
 @contextlib.contextmanager
-def block_network(allow_loopback: bool = False) -> Iterator[None]:
+def block_network(allow_loopback: bool = False,
+                  refusal: str | None = None) -> Iterator[None]:
     """Within the block, any socket connect raises NetworkBlockedError.
 
     UNIX sockets pass; with `allow_loopback`, so does 127.0.0.1 (the in-process emulators):
     an emulator run, or a drifted replay re-answered by an emulator, stays off the network.
+    `refusal` (a format of `{address}`) replaces the error's message.
     """
     original_connect = socket.socket.connect
     original_connect_ex = socket.socket.connect_ex
@@ -35,6 +37,8 @@ def block_network(allow_loopback: bool = False) -> Iterator[None]:
     def _refuse(self: socket.socket, address: Any) -> Any:
         if _allowed(self, address, allow_loopback):
             return original_connect(self, address)
+        if refusal is not None:
+            raise NetworkBlockedError(refusal.format(address=address))
         if allow_loopback:
             raise NetworkBlockedError(
                 f"a run against the local emulators tried to connect to {address!r}: only "

@@ -22,6 +22,12 @@ def count_eventstream_frames(body: bytes) -> int:
     return count
 
 
+def is_ndjson(content_type: str) -> bool:
+    """Whether a content type names a stream of JSON lines (application/x-ndjson and kin)."""
+    ctype = content_type.lower()
+    return "ndjson" in ctype or "stream+json" in ctype or "jsonl" in ctype
+
+
 def _tool_names(tools: Any) -> list[Any]:
     names: list[Any] = []
     for tool in tools or []:
@@ -74,16 +80,19 @@ def interactions_stats(pairs: list[tuple[Any, dict[str, Any]]],
     """Counts over (vcr Request, response dict) pairs actually used in a cell.
 
     OAuth token exchanges are not calls to the model: they count in no statistic except
-    `error_status` (a refused token is the provider's error).
+    `error_status` (a refused token is the provider's error) and `error_body` (the text of
+    that first refusal).
     """
     streams = chunks = 0
     error_status = None
+    error_body = ""
     sent = []
     calls = 0
     for request, response in pairs:
         status = (response.get("status") or {}).get("code", 200)
         if status >= 400 and error_status is None:
             error_status = status
+            error_body = response_body(response)[:4000].decode("utf-8", "replace")
         if is_token_exchange(request.body):
             continue
         calls += 1
@@ -96,5 +105,8 @@ def interactions_stats(pairs: list[tuple[Any, dict[str, Any]]],
         elif "eventstream" in ctype:
             streams += 1
             chunks += count_eventstream_frames(body)
+        elif is_ndjson(ctype):  # Ollama's native stream: one JSON object per line
+            streams += 1
+            chunks += sum(1 for line in body.splitlines() if line.strip())
     return {"http_requests": calls, "http_streams": streams, "wire_chunks": chunks,
-            "error_status": error_status, "sent": sent}
+            "error_status": error_status, "error_body": error_body, "sent": sent}

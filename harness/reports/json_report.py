@@ -8,6 +8,7 @@ from typing import Any
 from harness.baseline import compare
 from harness.matrix.declared import Lookup, declared_capabilities
 from harness.matrix.declared import compare as compare_declared
+from harness.matrix.ladder import climbs
 from harness.matrix.rows import HEADER, build_rows, unmeasured, unmeasured_rows
 from harness.matrix.rules import COLUMNS, RULES, legend_lines
 from harness.modes import all_modes
@@ -76,6 +77,11 @@ def provenance(results: RunResults, origins: dict[str, str]) -> dict[str, Any]:
             "filters": run.get("filters", {}), "drop_params": run.get("drop_params")}
 
 
+def records_cells(results: RunResults, records: dict[str, Any]) -> list[CellResult]:
+    """The run's cells in the report's table order."""
+    return [results.cells[cid] for cid in records]
+
+
 def report_data(results: RunResults, baseline: RunResults | None = None,
                 lookup: Lookup = declared_capabilities) -> dict[str, Any]:
     """Everything the streaming-support reports show, JSON-ready."""
@@ -102,6 +108,10 @@ def report_data(results: RunResults, baseline: RunResults | None = None,
         "unmeasured": unmeasured(rows),
         "rows_not_measured": unmeasured_rows(results),
         "cells": list(records.values()),
+        "ladders": [{"provider": c.provider, "mode": c.mode, "ladder": c.ladder,
+                     "highest": c.highest, "height": c.height, "rungs": c.rungs,
+                     "text": c.text(), "stopped": c.stopped}
+                    for c in climbs(records_cells(results, records))],
         "declared": [{"provider": c.provider, "model": c.model, "capability": c.key,
                       "declared": c.declared, "observed": c.observed, "flag": c.flag,
                       "evidence": list(c.evidence)} for c in compare_declared(results, lookup)],

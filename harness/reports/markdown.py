@@ -93,6 +93,7 @@ def render_detailed(data: dict[str, Any]) -> str:
     lines = ["# Conformance cells in detail", "", provenance_line(data["provenance"]), "",
              *markdown_table(["provider", "mode", "scenario", "outcome", "layer at fault",
                               "partials", "chunks", "live timing"], rows), ""]
+    lines += _ladder_lines(data.get("ladders") or [])
     lines += ["## Declared (litellm.get_model_info) versus observed", "",
               "Each column is `declared / observed`: yes, no, or unknown (the model is not in "
               "litellm's map, the flag is absent, or no cell measured it).", ""]
@@ -104,6 +105,25 @@ def render_detailed(data: dict[str, Any]) -> str:
             lines.append(f"[^{i}]: `{c['id']}` ({c['cassette']}): {c['exception_type']}: "
                          f"{quote}")
     return "\n".join(lines) + "\n"
+
+
+def _ladder_lines(climbs: list[dict[str, Any]]) -> list[str]:
+    """Each provider and mode's highest rung passed, one column per ladder."""
+    if not climbs:
+        return []
+    ladders = list(dict.fromkeys(c["ladder"] for c in climbs))
+    rows: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+    for c in climbs:
+        rows.setdefault((c["provider"], c["mode"]), {})[c["ladder"]] = c
+    table = [[provider, mode] + [by[name]["text"] if name in by else "" for name in ladders]
+             + ["; ".join(_cell(by[n]["stopped"]) for n in ladders if n in by and
+                          by[n]["stopped"])] for (provider, mode), by in rows.items()]
+    return ["## Ladders: the highest rung passed", "",
+            "The last rung of an unbroken run of passes from the first (rungs in declaration "
+            "order; `height/rungs`); the last column says where and how the climb stopped.",
+            "", *markdown_table(["provider", "mode", *(f"{n} ladder: highest rung passed"
+                                                       for n in ladders), "stopped at"],
+                                table), ""]
 
 
 def _declared_table(entries: list[dict[str, Any]]) -> list[str]:

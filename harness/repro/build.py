@@ -23,18 +23,29 @@ _PREFERENCE = ("openai", "anthropic", "mistral", "cohere", "bedrock", "azure", "
                "gemini")
 
 
+def _rank(provider: str) -> int:
+    # A class only a provider outside the preference shows (the Responses API's) still gets one.
+    return _PREFERENCE.index(provider) if provider in _PREFERENCE else len(_PREFERENCE)
+
+
 def classes(results: RunResults) -> list[tuple[Expected, CellResult]]:
-    """One representative failing cell per known library failure the results show."""
+    """One representative failing cell per known library failure the results show. A script
+    reproduces an exception: a `fail` (a call that returned, judged wrong, e.g. a re-ask that
+    took one attempt more) has none to show, so it makes no reproduction."""
     found: dict[str, list[CellResult]] = {}
     for cell in results.cells.values():
         entry = known_failure(cell, EXPECTATIONS)
-        if entry is not None and entry.layer in LIBRARY_LAYERS:
+        if entry is not None and entry.layer in LIBRARY_LAYERS and entry.outcome != "fail":
             found.setdefault(entry.name, []).append(cell)
     ranked = []
+    seen: set[tuple[str, str, str, str]] = set()
     for entry in EXPECTATIONS:
-        cells = [c for c in found.get(entry.name, []) if c.provider in _PREFERENCE]
-        if cells:
-            best = min(cells, key=lambda c: (_PREFERENCE.index(c.provider), c.cell_id))
+        cells = found.get(entry.name, [])
+        # Entries split only by the releases they hold for are one bug: one reproduction.
+        bug = (entry.reason, entry.layer, entry.exception, entry.message)
+        if cells and bug not in seen:
+            seen.add(bug)
+            best = min(cells, key=lambda c: (_rank(c.provider), c.cell_id))
             ranked.append((entry, best))
     return ranked
 

@@ -153,9 +153,11 @@ class Runner:
         redirects = no_redirects(attempt.redirects) if self.settings.target != "replay" \
             else contextlib.nullcontext()
         scenario, mode = get_scenario(cell.scenario), get_mode(cell.mode)
-        # The emulator answers the scenario's expected answer, whatever the prompt (a drifted
-        # replay's re-answer is an emulator run too); cleared after the cell.
-        expected = emulator_host().expecting(cell.provider, scenario.expected) \
+        # The emulator answers the scenario's first answers, then its expected answer, one
+        # per request, whatever the prompt (a drifted replay's re-answer is an emulator run
+        # too); the script starts afresh for each cell and is cleared after it.
+        expected = emulator_host().expecting(cell.provider, scenario.expected,
+                                             scenario.first_answers) \
             if self.settings.target == "emulator" else contextlib.nullcontext()
         with self.recorder.vcr.use_cassette(str(state.path)) as cassette, guard, redirects, \
                 expected:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.scenarios.base import Observation, Scenario
+from harness.scenarios.base import EMULATED, Observation, Scenario
 from harness.scenarios.declare import scenario
 from harness.scenarios.registry import SCENARIOS, ScenarioError
 
@@ -37,5 +37,5 @@ def answer_for_prompt(text: str) -> dict | list | None:
 # The built-in pack is there from the start: a run that configures nothing runs the guide.
 configure()
 
-__all__ = ["SCENARIOS", "Observation", "Scenario", "ScenarioError", "all_scenarios",
+__all__ = ["EMULATED", "SCENARIOS", "Observation", "Scenario", "ScenarioError", "all_scenarios",
            "answer_for_prompt", "configure", "get_scenario", "scenario"]

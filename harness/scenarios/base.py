@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from harness.scenarios.hooks import HookCall
+
 Kind = Literal["create", "partial", "iterable", "raw_stream"]
 
 
@@ -39,10 +41,35 @@ class Scenario:
     max_retries: int | None = None  # instructor's re-asks (its default when None)
     pack: str = "harness.packs.guide"  # the module that declared it
     bundled: Path | None = None  # the pack's own cassettes, shipped beside it
+    # What the emulated model answers before `expected`, one answer per request: each fails
+    # the model's validation, so instructor re-asks (`max_retries`) until `expected` comes.
+    first_answers: tuple[Any, ...] = ()
+    # How many times each instructor hook must fire, as (name, count) pairs.
+    hooks: tuple[tuple[str, int], ...] = ()
+    # The providers it applies to: names, or EMULATED (every provider with an emulator);
+    # empty: every provider.
+    providers: tuple[str, ...] = ()
+    # The ladder it is a rung of, and its place on it (1 for the first rung).
+    ladder: str | None = None
+    rung: int = 0
 
     def conversation(self) -> list[dict[str, Any]]:
         """The messages sent to the model."""
         return [dict(m) for m in self.messages] or [{"role": "user", "content": self.prompt}]
+
+    @property
+    def attempts(self) -> int:
+        """How many attempts (requests) the call must take: one per first answer, plus one."""
+        return len(self.first_answers) + 1
+
+    @property
+    def expected_hooks(self) -> dict[str, int]:
+        """The declared hook counts, by hook name."""
+        return dict(self.hooks)
+
+
+# A scenario's `providers` entry standing for every provider that has an emulator.
+EMULATED = "emulated"
 
 
 @dataclass
@@ -67,3 +94,5 @@ class Observation:
     sent_kwargs: list[dict[str, Any]] = field(default_factory=list)
     # What the harness could not observe with the installed libraries, and why.
     notes: list[str] = field(default_factory=list)
+    # Every call of an instructor hook, in order (harness.scenarios.hooks).
+    hook_calls: list[HookCall] = field(default_factory=list)

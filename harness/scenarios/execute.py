@@ -14,6 +14,7 @@ from typing import Any
 import instructor
 import litellm
 
+from harness.scenarios import hooks
 from harness.scenarios.base import Observation, Scenario
 from harness.scenarios.probe import ChunkCounter, count_chunks
 
@@ -55,7 +56,8 @@ def _async_iterable(obj: Any, call: str) -> Any:
 
 def _capture_response(observation: Observation) -> Callable[..., None]:
     def hook(response: Any, *args: Any, **kwargs: Any) -> None:
-        # Non-streamed answers: keep the payload litellm handed to instructor.
+        # Non-streamed answers: keep the payload litellm handed to instructor (the last
+        # attempt's, when instructor re-asked).
         try:
             message = response.choices[0].message
         except (AttributeError, IndexError, TypeError):
@@ -63,7 +65,7 @@ def _capture_response(observation: Observation) -> Callable[..., None]:
         parts = [getattr(message, "content", None) or ""]
         for call in getattr(message, "tool_calls", None) or []:
             parts.append(getattr(call.function, "arguments", None) or "")
-        observation.delivered_text += "".join(parts)
+        observation.delivered_text = "".join(parts)
     return hook
 
 
@@ -75,8 +77,22 @@ def _call_args(scenario: Scenario, model: str, call_kwargs: dict[str, Any]) -> d
     return args
 
 
+def _dump(obj: Any) -> Any:
+    # JSON values, as the expected answers are written: an enum's value, a date's ISO text.
+    return obj.model_dump(mode="json")
+
+
+def _client(completion: Any, mode: instructor.Mode, observation: Observation) -> Any:
+    """instructor's client over `completion`, with every hook recorded as a user would."""
+    client = instructor.from_litellm(completion, mode=mode)
+    client.on("completion:kwargs", _capture_kwargs(observation))
+    client.on("completion:response", _capture_response(observation))
+    hooks.register(client, observation.hook_calls)
+    return client
+
+
 def _record(observation: Observation, obj: Any, counter: ChunkCounter, start: float) -> None:
-    observation.yielded.append(obj.model_dump())
+    observation.yielded.append(_dump(obj))
     observation.chunks_at_yield.append(counter.count)
     observation.seconds_at_yield.append(time.perf_counter() - start)
 
@@ -106,15 +122,13 @@ def _raw_stream(observation: Observation) -> None:
 def run_sync(scenario: Scenario, mode: instructor.Mode, model: str,
              call_kwargs: dict[str, Any], observation: Observation) -> Observation:
     """The sync scenarios: from_litellm(litellm.completion); fills `observation` as it goes."""
-    client = instructor.from_litellm(litellm.completion, mode=mode)
-    client.on("completion:kwargs", _capture_kwargs(observation))
-    client.on("completion:response", _capture_response(observation))
+    client = _client(litellm.completion, mode, observation)
     args = _call_args(scenario, model, call_kwargs)
     start = time.perf_counter()
     with count_chunks() as counter:
         try:
             if scenario.kind in ("create", "raw_stream"):
-                observation.final = client.create(**args).model_dump()
+                observation.final = _dump(client.create(**args))
                 if scenario.kind == "raw_stream":
                     _raw_stream(observation)
             elif scenario.kind == "partial":
@@ -133,15 +147,13 @@ def run_sync(scenario: Scenario, mode: instructor.Mode, model: str,
 async def run_async(scenario: Scenario, mode: instructor.Mode, model: str,
                     call_kwargs: dict[str, Any], observation: Observation) -> Observation:
     """The async scenarios: from_litellm(litellm.acompletion); fills `observation` as it goes."""
-    client = instructor.from_litellm(litellm.acompletion, mode=mode)
-    client.on("completion:kwargs", _capture_kwargs(observation))
-    client.on("completion:response", _capture_response(observation))
+    client = _client(litellm.acompletion, mode, observation)
     args = _call_args(scenario, model, call_kwargs)
     start = time.perf_counter()
     with count_chunks() as counter:
         try:
             if scenario.kind == "create":
-                observation.final = (await client.create(**args)).model_dump()
+                observation.final = _dump(await client.create(**args))
             elif scenario.kind == "partial":
                 partials = _async_iterable(client.create_partial(**args), "create_partial")
                 async for partial in partials:

@@ -47,6 +47,10 @@ class Registry(Sequence[Scenario]):
         except KeyError:
             raise UnknownNameError("scenario", name, self._items) from None
 
+    def declared(self, pack: str) -> list[Scenario]:
+        """The scenarios `pack` has declared so far, in order (loaded or not)."""
+        return list(self._by_module.get(pack, []))
+
     def declaring(self) -> str | None:
         """The module being loaded, whose scenario() calls this registry is collecting."""
         return self._loading

@@ -2,13 +2,14 @@
 
 Each pattern matches the whole credential (or, where a pattern names a `secret` group, the
 credential inside its context), so a redaction leaves no fragment behind. Formats: OpenAI
-`sk-`/`sk-proj-`/`sk-svcacct-`, Anthropic `sk-ant-`, AWS access key ids `AKIA`/`ASIA`, AWS
-SigV4 `Authorization` values, Google API keys `AIza`, Google OAuth access tokens `ya29.` and
-refresh tokens `1//`, Hugging Face `hf_`, Perplexity `pplx-`, Cerebras `csk-`, Fireworks `fw_`,
-Groq `gsk_`, xAI `xai-`, Stripe `sk_live_`/`rk_live_`, GitHub `ghp_`…, GitLab `glpat-`, Slack
-`xox?-`, Azure SAS signatures (`sig=`), JWTs (`eyJ...`: OAuth assertions, id tokens), PEM
-private keys; and, without any prefix, a random-looking value in a field named like a
-credential (`api_key`, `x-service-token`, `db_password`: see `looks_random`).
+`sk-`/`sk-proj-`/`sk-svcacct-`, Anthropic `sk-ant-`, OpenRouter `sk-or-v1-`, DeepSeek `sk-` and
+32 hex digits, AWS access key ids `AKIA`/`ASIA`, AWS SigV4 `Authorization` values, Google API
+keys `AIza`, Google OAuth access tokens `ya29.` and refresh tokens `1//`, Hugging Face `hf_`,
+Perplexity `pplx-`, Cerebras `csk-`, Fireworks `fw_`, Groq `gsk_`, xAI `xai-`, Together
+`tgp_v1_`, Stripe `sk_live_`/`rk_live_`, GitHub `ghp_`…, GitLab `glpat-`, Slack `xox?-`, Azure
+SAS signatures (`sig=`), JWTs (`eyJ...`: OAuth assertions, id tokens), PEM private keys; and,
+without any prefix, a random-looking value in a field named like a credential (`api_key`,
+`x-service-token`, `db_password`: see `looks_random`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("PEM private key", r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----[\s\S]*?"
                           r"(?:-----END (?:[A-Z]+ )*PRIVATE KEY-----|$)", "private key"),
     _p("Anthropic API key", r"\bsk-ant-[A-Za-z0-9_-]{20,}", "sk-ant-"),
+    _p("OpenRouter API key", r"\bsk-or-v\d+-[A-Za-z0-9]{32,}", "sk-or-"),
+    _p("DeepSeek API key", r"\bsk-[0-9a-f]{32}\b", "sk-"),
     _p("OpenAI API key", r"\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}", "sk-"),
     _p("Stripe secret key", r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{20,}", "k_live_", "k_test_"),
     _p("AWS SigV4 signature", r"AWS4-HMAC-SHA256\s+Credential=[^\s\"']+(?:[^\n\"']*)",
@@ -56,6 +59,7 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}(?:\.[A-Za-z0-9_-]+){0,2}", "glpat-"),
     _p("Groq API key", r"\bgsk_[A-Za-z0-9]{40,}", "gsk_"),
     _p("xAI API key", r"\bxai-[A-Za-z0-9]{40,}", "xai-"),
+    _p("Together API key", r"\btgp_v\d+_[A-Za-z0-9_-]{30,}", "tgp_v"),
     _p("Perplexity API key", r"\bpplx-[A-Za-z0-9]{32,}", "pplx-"),
     _p("Cerebras API key", r"\bcsk-[A-Za-z0-9]{32,}", "csk-"),
     _p("Fireworks API key", r"\bfw_[A-Za-z0-9]{20,}", "fw_"),

@@ -9,7 +9,12 @@ from types import TracebackType
 
 from harness.errors import HarnessError
 from harness.failures import chain, is_replay_miss, root_cause, transport_failure
+from harness.verdict.schema_refusal import refused_schema
 
+# A provider's 400 refusing a parameter its API does not have: OpenAI's "Unknown parameter:
+# 'x'.", Google's "Unknown name \"x\"", Anthropic's "x: Extra inputs are not permitted".
+_UNKNOWN_PARAMETER = re.compile(r"Unknown parameter: '|Unknown name \\?\"|Extra inputs are not "
+                                r"permitted")
 _PACKAGES = ("litellm", "instructor", "pydantic", "pydantic_core", "harness", "vcr", "jiter",
              "openai", "httpx", "aiohttp")
 
@@ -65,18 +70,28 @@ def _normalise(layer: str) -> str:
     return layer
 
 
-def classify(exc: BaseException, *, http_requests: int, error_status: int | None) -> Classification:
+def classify(exc: BaseException, *, http_requests: int, error_status: int | None,
+             error_body: str = "") -> Classification:
     """Outcome and layer for a cell that raised `exc`.
 
     - Harness errors (missing cassette, drift from the recording) are the harness's.
-    - An HTTP status >= 400 from the provider is a provider-side error.
+    - A 400 whose body cites one of the provider's schema rules (schema_refusal) is the
+      provider refusing the schema: `unsupported`, not an error.
+    - Any other HTTP status >= 400 from the provider is a provider-side error, except a 400
+      refusing a parameter the API does not have: litellm built that request (instructor
+      hands it OpenAI-style kwargs), so the error is litellm's.
     - A failed connection (reset, timeout, dropped stream) is a provider-side error.
     - litellm raising before sending anything is litellm refusing the mode: `unsupported`.
     - Otherwise the deepest frame of a known layer is at fault.
     """
     if any(isinstance(item, HarnessError) for item in chain(exc)) or is_replay_miss(exc):
         return Classification("error", "harness")
+    if refused_schema(error_status, error_body):
+        return Classification("unsupported", "provider")
     if error_status is not None and error_status >= 400:
+        if error_status in (400, 422) and any(_UNKNOWN_PARAMETER.search(str(item))
+                                              for item in chain(exc)):
+            return Classification("error", "litellm")
         return Classification("error", "provider")
     if transport_failure(exc):  # a reset, a timeout, a dropped stream: never `unsupported`
         return Classification("error", "provider")

@@ -13,6 +13,7 @@ from harness.scenarios.checks import (
     is_incremental,
     partial_violations,
 )
+from harness.scenarios.hooks import counts, hook_problems
 
 
 def judge(scenario: Scenario, obs: Observation,
@@ -30,6 +31,9 @@ def judge(scenario: Scenario, obs: Observation,
                                "payload_deltas": obs.payload_deltas}
     if scenario.kind == "create":
         problems += diff_values(scenario.expected, obs.final)
+        attempts, hooks, seen = calls_checked(scenario, obs)
+        problems += attempts + hooks
+        metrics.update(seen)
     elif scenario.kind == "raw_stream":
         problems += diff_values(scenario.expected, obs.final)
         joined = "".join(obs.raw_deltas)
@@ -60,6 +64,29 @@ def judge(scenario: Scenario, obs: Observation,
         # Delivered before the stream ended: the first object arrived before the last chunk.
         metrics["first_before_last_chunk"] = obs.chunks_at_yield[0] < obs.chunks_total
     return not problems, problems, metrics
+
+
+def attempts_made(obs: Observation) -> int:
+    """How many attempts instructor made: one `completion:kwargs` before each."""
+    return sum(1 for call in obs.hook_calls if call.name == "completion:kwargs")
+
+
+def calls_checked(scenario: Scenario,
+                  obs: Observation) -> tuple[list[str], list[str], dict[str, Any]]:
+    """(attempt problems, hook problems, metrics) of a create call: a re-ask scenario must
+    take one attempt per first answer plus one; declared hooks must fire as declared."""
+    attempts: list[str] = []
+    metrics: dict[str, Any] = {}
+    if scenario.first_answers:
+        made = metrics["attempts"] = attempts_made(obs)
+        if made != scenario.attempts:
+            attempts.append(f"{made} attempt(s) where {scenario.attempts} were expected (one "
+                            f"per first answer, then the expected answer)")
+    hooks: list[str] = []
+    if scenario.hooks:
+        metrics["hooks"] = counts(obs.hook_calls)
+        hooks = hook_problems(scenario.expected_hooks, obs.hook_calls)
+    return attempts, hooks, metrics
 
 
 def _judge_live(scenario: Scenario, obs: Observation) -> tuple[bool, list[str], dict[str, Any]]:

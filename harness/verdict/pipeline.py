@@ -2,17 +2,21 @@
 
 "Why was this cell blamed on litellm?" is answered here, in one written order:
 
+0. `rung`         — a ladder rung's ladder and place, kept in every outcome;
 1. `skipped`      — nothing to run it against (no credentials, no emulator);
-2. `content`      — no exception: the observation judged against the scenario (pass / fail);
+2. `content`      — no exception: the observation judged against the scenario (pass / fail),
+                    with a re-ask's attempts and the hooks a scenario counts;
 3. `exception`    — an exception classified (outcome and layer from the exception chain);
 4. `live_answer`  — a live model's invalid answer is the provider's `fail`, not a library's;
    (then what the installed libraries did not let the harness observe, as notes)
 5. `wire`         — evidence on the wire: status, reported model, transient failures, and a
                     wire fault, which overrides every verdict but a harness error;
 6. `traffic`      — what crossed the wire (requests, streams, chunks, what was sent);
-7. `requests`     — notes on the request count (retries, unreplayed interactions);
+7. `requests`     — notes on the request count (retries, unreplayed interactions); how each
+                    re-ask was sent, and a re-ask passing on another number of requests
+                    fails; the hooks a scenario counts, as they fired;
 8. `mode_sent`    — how litellm rewrote the mode; a dropped instruction moves the blame to
-                    litellm.
+                    litellm, a forced tool the API cannot force (Ollama's) to the provider.
 
 Nothing here scrubs: secrets are removed where results are written (harness.secrets.record).
 """
@@ -25,10 +29,11 @@ from typing import Any
 
 from harness.errors import MissingCredentialsError, NoEmulatorError
 from harness.scenarios.base import Observation, Scenario
-from harness.verdict import traffic
+from harness.scenarios.checks import diff_values
+from harness.verdict import reask, traffic
 from harness.verdict.answers import blame_live_answer
 from harness.verdict.classify import classify, describe
-from harness.verdict.judge import delivered_matches, judge
+from harness.verdict.judge import calls_checked, delivered_matches, judge
 from harness.wire import WireFamily
 
 Pair = tuple[Any, Any]
@@ -84,6 +89,13 @@ def _content(ev: CellEvidence, v: Verdict) -> None:
 
 
 def _fail_layer(ev: CellEvidence) -> str:
+    if ev.scenario.kind == "create" and not diff_values(ev.scenario.expected,
+                                                        ev.observation.final):
+        # The right object, but the calls went otherwise than declared. Hooks firing
+        # otherwise than documented for the attempts made are instructor's; another number
+        # of attempts depends on what each request carried (mode_sent may name litellm).
+        attempts, hooks, _ = calls_checked(ev.scenario, ev.observation)
+        return "instructor" if hooks and not attempts else "unknown"
     delivered = delivered_matches(ev.observation, ev.scenario.expected)
     if delivered is True:
         return "instructor"  # litellm handed over the right payload; instructor mis-built it
@@ -97,7 +109,7 @@ def _exception(ev: CellEvidence, v: Verdict) -> None:
         return
     stats = traffic.stats(ev.pairs, ev.wire)
     found = classify(ev.error, http_requests=stats["http_requests"],
-                     error_status=stats["error_status"])
+                     error_status=stats["error_status"], error_body=stats["error_body"])
     v.outcome, v.layer = found.outcome, found.layer
     v.exception_type, v.message = describe(ev.error)
     _, _, metrics = judge(ev.scenario, ev.observation)
@@ -114,8 +126,9 @@ def _live_answer(ev: CellEvidence, v: Verdict) -> None:
 
 
 STEPS: tuple[Callable[[CellEvidence, Verdict], None], ...] = (
-    _skipped, _content, _exception, _live_answer, _observation_notes,
-    traffic.wire, traffic.traffic, traffic.requests, traffic.mode_sent,
+    reask.rung, _skipped, _content, _exception, _live_answer, _observation_notes,
+    traffic.wire, traffic.traffic, traffic.requests, reask.follow_ups, reask.hook_notes,
+    traffic.mode_sent,
 )
 
 

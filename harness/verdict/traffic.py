@@ -15,7 +15,7 @@ from harness.recording.evidence import (
 )
 from harness.recording.timing import response_bodies, server_timings
 from harness.recording.wire_stats import interactions_stats
-from harness.verdict.transforms import mode_transforms
+from harness.verdict.transforms import mode_transforms, unforceable
 from harness.wire import WireFamily
 
 if TYPE_CHECKING:
@@ -71,6 +71,7 @@ def traffic(ev: CellEvidence, v: Verdict) -> None:
     counted = stats(ev.pairs, ev.wire)
     v.sent = counted.pop("sent")
     counted.pop("error_status")
+    counted.pop("error_body")
     v.metrics.update(counted)
     streamed = ev.scenario.kind in ("partial", "iterable")
     v.metrics["stream_requested"] = streamed
@@ -89,8 +90,9 @@ def requests(ev: CellEvidence, v: Verdict) -> None:
     if ev.unplayed:
         v.notes.append(f"{ev.unplayed} recorded interaction(s) were not replayed: the library "
                        f"now makes fewer requests than when recorded")
-    # raw_stream sends instructor's request twice by design (plain, then stream=True).
-    expected = 2 if ev.scenario.kind == "raw_stream" else 1
+    # raw_stream sends instructor's request twice by design (plain, then stream=True); a
+    # re-ask scenario once per first answer, plus once.
+    expected = 2 if ev.scenario.kind == "raw_stream" else ev.scenario.attempts
     made = v.metrics.get("http_requests", 0)
     if made > expected:
         v.notes.append(f"{made} HTTP requests where {expected} were expected "
@@ -98,7 +100,8 @@ def requests(ev: CellEvidence, v: Verdict) -> None:
 
 
 def mode_sent(ev: CellEvidence, v: Verdict) -> None:
-    """How litellm rewrote the mode; a dropped instruction is litellm's fault."""
+    """How litellm rewrote the mode; a dropped instruction is litellm's fault, a forced tool
+    the API has no way to force (its wire's `forces_tools`) the provider's."""
     asked = ev.observation.sent_kwargs[0] if ev.observation.sent_kwargs else None
     notes, dropped = mode_transforms(asked, v.sent, ev.wire)
     v.notes.extend(notes)
@@ -108,3 +111,13 @@ def mode_sent(ev: CellEvidence, v: Verdict) -> None:
         v.notes.append(f"layer at fault: litellm (was {v.layer}: it raised there, but litellm "
                        f"dropped the mode's parameter)")
         v.layer = "litellm"
+    limit = unforceable(asked, ev.wire)
+    if limit is None:
+        return
+    v.notes.append(limit)
+    if v.outcome in ("fail", "error") and v.layer in ("instructor", "unknown") and \
+            v.exception_type != "ContractViolation":
+        # What instructor's re-ask relies on (a forced call) the provider's API cannot do.
+        v.notes.append(f"layer at fault: provider (was {v.layer}: its API cannot force the "
+                       f"tool instructor asked for)")
+        v.layer = "provider"

@@ -41,7 +41,7 @@ def mode_transforms(asked: dict[str, Any] | None, sent: list[dict[str, Any]],
 
     `sent` holds the request summaries (harness.recording.wire_stats.summarize_request) of
     the `wire` family. `dropped` is True when a structured-output instruction vanished
-    without an error.
+    without an error. (A forced tool an API cannot force at all: unforceable.)
     """
     requests = [w for w in sent if w is not None and not w.get("token_exchange")]
     if not asked or not requests:
@@ -62,4 +62,29 @@ def mode_transforms(asked: dict[str, Any] | None, sent: list[dict[str, Any]],
     if wants_tools and not tools:
         notes.append("litellm dropped the tools without notice")
         dropped = True
+    # A wire with a tool-choice key of its own (after `tools`) that none of the requests
+    # carries: the call instructor forced was left to the model's choice.
+    choice_keys = tuple(k for k in wire.tool_keys[1:] if k != wire.tool_keys[0])
+    if wants_tools and tools and asked.get("tool_choice") and choice_keys and not any(
+            key in request for request in requests for key in choice_keys):
+        notes.append(f"litellm dropped tool_choice={_choice(asked['tool_choice'])} without "
+                     f"notice: no request carried {' or '.join(choice_keys)}, so the model "
+                     f"was free not to call the tool")
+        dropped = True
     return notes, dropped
+
+
+def _choice(choice: Any) -> str:
+    name = ((choice.get("function") or {}).get("name") if isinstance(choice, dict) else None)
+    return repr((name and f"{name} (forced)") or choice)
+
+
+def unforceable(asked: dict[str, Any] | None, wire: WireFamily) -> str | None:
+    """The note for a forced tool_choice sent to an API that has no tool choice (Ollama's
+    /api/chat), or None: litellm could not send it, and the model was free not to call."""
+    choice = (asked or {}).get("tool_choice")
+    if wire.forces_tools or not (asked or {}).get("tools") or not choice or choice in (
+            "auto", "none"):
+        return None
+    return (f"the API has no tool choice ({wire.name}): instructor's tool_choice="
+            f"{_choice(choice)} could not be sent, so the model was free not to call the tool")

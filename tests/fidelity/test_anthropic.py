@@ -129,7 +129,8 @@ def test_output_format_stream_matches_the_recorded_sonnet_4_5_stream(root: str) 
     sample = _sample("strict_anthropic_claude_sonnet_4_5")
     body = copy.deepcopy(sample.request)
     body["messages"] = [{"role": "user", "content": _SIMPLE.prompt}]
-    body["output_format"]["schema"] = User.model_json_schema()
+    # Closed, as structured outputs require (the SDKs and litellm add it; schema_rules).
+    body["output_format"]["schema"] = {**User.model_json_schema(), "additionalProperties": False}
     body["stream"] = True
     response = _post(root, body, **{"anthropic-beta": anthropic_messages.STRUCTURED_OUTPUTS_BETA})
     real, ours = sse_json(sample.body), sse_json(response.content)

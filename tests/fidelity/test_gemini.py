@@ -137,7 +137,9 @@ def test_parallel_function_calls_arrive_whole_as_parts_of_one_chunk(root: str) -
 def test_litellm_snake_case_request_forces_the_allowed_function(root: str) -> None:
     body = {"contents": [{"role": "user", "parts": [{"text": _SIMPLE.prompt}]}],
             "tools": [{"function_declarations": [
-                {"name": "Other", "parameters": {"type": "object", "properties": {}}},
+                # The API refuses an object without properties (schema_rules): one given.
+                {"name": "Other", "parameters": {"type": "object", "properties": {
+                    "x": {"type": "string"}}}},
                 {**_USER_DECL, "name": "Wanted"}]}],
             "toolConfig": {"functionCallingConfig": {"mode": "ANY",
                                                      "allowed_function_names": ["Wanted"]}}}

@@ -56,9 +56,34 @@ def _tools(*models: type[BaseModel], choice: dict[str, Any] | None = None) -> di
     return {**config, "toolChoice": choice} if choice else config
 
 
+_UNSUPPORTED_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+                       "multipleOf", "minLength", "maxLength", "maxItems")
+
+
+def _closed(schema: Any) -> Any:
+    """`schema` in structured outputs' subset, as the anthropic SDK makes it (boto3 does not):
+    every object closed (`additionalProperties: false`), bounds the service does not take
+    moved into the description (`{minimum: 1}`); the emulator refuses them, as the service
+    does."""
+    if isinstance(schema, list):
+        return [_closed(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _closed(v) for k, v in schema.items()}
+    if out.get("type") == "object":
+        out["additionalProperties"] = False
+    moved = {k: out.pop(k) for k in _UNSUPPORTED_BOUNDS if k in out}
+    if (out.get("minItems") or 0) > 1:
+        moved["minItems"] = out.pop("minItems")
+    if moved:
+        stated = ", ".join(f"{k}: {v}" for k, v in moved.items())
+        out["description"] = f"{out.get('description', '')} {{{stated}}}".strip()
+    return out
+
+
 def _output(model: type[BaseModel]) -> dict[str, Any]:
     return {"textFormat": {"type": "json_schema", "structure": {"jsonSchema": {
-        "schema": json.dumps(model.model_json_schema()), "name": model.__name__}}}}
+        "schema": json.dumps(_closed(model.model_json_schema())), "name": model.__name__}}}}
 
 
 def _user(text: str) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from harness.emulators import google_genai, google_oauth
@@ -30,12 +31,20 @@ def fake_credentials(root: str) -> dict[str, Any]:
     return {"vertex_credentials": _key_file(f"{root}/token")}
 
 
-def point_at(root: str) -> dict[str, Any]:
-    """Routing kwargs: litellm posts to `<api_base>:<method>` for a custom Vertex api_base."""
-    # The path names the default model: a --model override still reaches this model's URL.
-    return {"api_base": f"{root}/v1/projects/{PROJECT}/locations/{LOCATION}/publishers/google/"
-                        f"models/{MODEL}",
-            "vertex_project": PROJECT, "vertex_location": LOCATION}
+def routing(model: str, location: str) -> Callable[[str], dict[str, Any]]:
+    """Routing kwargs for `model` in `location`: litellm posts to `<api_base>:<method>` for a
+    custom Vertex api_base."""
+
+    def point_at(root: str) -> dict[str, Any]:
+        # The path names the default model: a --model override still reaches this model's URL.
+        return {"api_base": f"{root}/v1/projects/{PROJECT}/locations/{location}/publishers/"
+                            f"google/models/{model}",
+                "vertex_project": PROJECT, "vertex_location": location}
+
+    return point_at
+
+
+point_at = routing(MODEL, LOCATION)
 
 
 def drop_token_cache() -> None:
