@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from harness.cells import in_shard, parse_shard
 from harness.errors import ResultsFileError
 from harness.matrix.levels import Level, measured
 from harness.matrix.rows import build_rows
@@ -69,7 +70,10 @@ def _outcome_text(cell: CellResult | None) -> str:
 
 
 def selected(cell: CellResult, filters: dict[str, list[str]]) -> bool:
-    """Whether a run with these filters (empty list = all) would run `cell`."""
+    """Whether a run with these filters (empty list = all; a shard 'i/n') would run `cell`."""
+    shards = filters.get("shard") or []
+    if any(not in_shard(cell.cell_id, parse_shard(shard)) for shard in shards):
+        return False
     return all(not filters.get(key) or value in filters[key] for key, value in
                (("provider", cell.provider), ("mode", cell.mode), ("scenario", cell.scenario)))
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.errors import UnknownNameError
+from harness.errors import HarnessError, UnknownNameError
 from harness.modes import get_mode
 from harness.providers import PROVIDERS, get_provider
 from harness.providers.base import Provider
@@ -68,3 +69,35 @@ def select_cells(providers: Sequence[str] = (), modes: Sequence[str] = (),
                     continue
                 cells.append(Cell(provider.name, mode, scenario.name))
     return cells
+
+
+def parse_shard(text: str, option: str = "--shard") -> tuple[int, int]:
+    """(i, n) from 'i/n' (1 ≤ i ≤ n); a one-line HarnessError naming `option` otherwise."""
+    index, slash, count = text.strip().partition("/")
+    if not (slash and index.isdigit() and count.isdigit()) or not 1 <= int(index) <= int(count):
+        raise HarnessError(f"{option} {text!r} is not a shard; write i/n with 1 ≤ i ≤ n, e.g. "
+                           f"{option} 2/4 for the second of four shards")
+    return int(index), int(count)
+
+
+def in_shard(cell_id: str, shard: tuple[int, int]) -> bool:
+    """Whether cell `cell_id` belongs to shard i of n: a pure function of the id alone.
+
+    The id's SHA-256, modulo n: every job of a CI matrix agrees without seeing the others'
+    cells, a cell added or removed moves no other cell, and a results file names its shard,
+    so a baseline or --expect comparison knows which cells a shard was meant to measure.
+    """
+    index, count = shard
+    digest = hashlib.sha256(cell_id.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % count == index - 1
+
+
+def shard_cells(cells: Sequence[Cell], shard: tuple[int, int] | None) -> list[Cell]:
+    """The cells of shard i of n (all of them for None), in the selection's order.
+
+    Deterministic, disjoint and covering: the n shards together are the selection, each cell
+    in exactly one (sizes even on average, not exactly: membership is by id, see in_shard).
+    """
+    if shard is None:
+        return list(cells)
+    return [c for c in cells if in_shard(c.cell_id, shard)]

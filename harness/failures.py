@@ -4,6 +4,8 @@ miss, a transport failure. Low in the house: fault evidence and classification b
 
 from __future__ import annotations
 
+import functools
+
 from harness.errors import HarnessError
 
 
@@ -61,9 +63,16 @@ def is_replay_miss(exc: BaseException) -> bool:
     for item in chain(exc):
         if type(item).__name__ in _HARNESS_TYPES:
             return True
-        if any(marker in str(item) for marker in _HARNESS_MARKERS):
+        if any(marker in _text(item) for marker in _HARNESS_MARKERS):
             return True
     return False
+
+
+@functools.lru_cache(maxsize=32)
+def _text(exc: BaseException) -> str:
+    # An exception's text is asked for by several steps of a cell's verdict, and some are
+    # costly to render (instructor's retry exception prints every attempt's completion).
+    return str(exc)
 
 
 # Exceptions only a transport raises (httpx, aiohttp, sockets, the OpenAI SDK's connection

@@ -39,6 +39,13 @@ OPTIONS: dict[str, dict[str, Any]] = {
         "help": "accepted for pytest-recording's sake: conformance cells never reach the "
                 "outside network (replays block it; recordings talk to loopback emulators)"},
 }
+# The harness's own options (no pytest-recording counterpart).
+OWN_OPTIONS: dict[str, dict[str, Any]] = {
+    "--conformance-shard": {
+        "action": "store", "default": None, "metavar": "I/N",
+        "help": "conformance cells: run only shard I of N (by cell id, as conformance run "
+                "--shard); conformance merge joins the shards' reports folders"},
+}
 
 
 def _taken(parser: pytest.Parser) -> set[str]:
@@ -56,8 +63,8 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
     result = yield
     taken = _taken(parser)
     group = parser.getgroup("conformance", "conformance cells (harness.pytest_plugin)")
-    for name, attrs in OPTIONS.items():
-        if name not in taken:
+    for name, attrs in {**OPTIONS, **OWN_OPTIONS}.items():
+        if name not in taken:  # this repository's suites/conftest.py has its own shard option
             group.addoption(name, **attrs)
     return result
 
@@ -78,7 +85,20 @@ def pytest_configure(config: pytest.Config) -> None:
         return  # not a conformance project (or one with only the built-in pack): stay out
     from harness.pytest_session import CellSession
 
-    config.pluginmanager.register(CellSession(project, record_mode(config)), SESSION)
+    config.pluginmanager.register(CellSession(project, record_mode(config), shard(config)),
+                                  SESSION)
+
+
+def shard(config: pytest.Config) -> tuple[int, int] | None:
+    """--conformance-shard as (i, n), or None; a usage error when it is no shard."""
+    from harness.cells import parse_shard
+    from harness.errors import HarnessError
+
+    text = config.getoption("conformance_shard", default=None)
+    try:
+        return parse_shard(str(text), "--conformance-shard") if text else None
+    except HarnessError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -52,11 +52,12 @@ def module_file(module: str, root: Path) -> Path:
 class CellSession:
     """The cells of a project's scenario modules, run as tests."""
 
-    def __init__(self, project: Config, record_mode: str) -> None:
+    def __init__(self, project: Config, record_mode: str,
+                 shard: tuple[int, int] | None = None) -> None:
         from harness.cells import select_cells
         from harness.expected_failures import from_config
 
-        self.project, self.record_mode = project, record_mode
+        self.project, self.record_mode, self.shard = project, record_mode, shard
         self.target = "replay" if record_mode == "none" else "emulator"
         self.before = SCENARIOS.modules  # what the registry held: restored at the end
         self.where = f"{self._shown(project.root / 'pyproject.toml')} " \
@@ -117,12 +118,14 @@ class CellSession:
             self.versions = library_versions()
         return expectation_for(cell_id, self.expected, self.versions)
 
-    def pytest_collection_modifyitems(self, config: pytest.Config) -> None:
+    def pytest_collection_modifyitems(self, config: pytest.Config,
+                                      items: list[pytest.Item]) -> None:
         from harness.run.session import check_writable
 
         ids = [c.cell_id for cells in self.collected.values() for c in cells]
         if not ids:
             return
+        self._keep_shard(config, items)
         # Every entry must match a cell, unless only some of the modules were collected.
         complete = set(self.collected) == set(self.project.scenarios)
         try:
@@ -137,6 +140,21 @@ class CellSession:
         except (HarnessError, ExpectationError) as exc:
             raise pytest.UsageError(f"{exc} ({self.where})" if isinstance(
                 exc, ExpectationError) else str(exc)) from None
+
+    def _keep_shard(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        """Deselect the cells outside --conformance-shard (expected failures are still
+        checked against every collected cell: the shards share one configuration)."""
+        from harness.cells import in_shard
+
+        if self.shard is None:
+            return
+        shard = self.shard
+        out = [i for i in items if isinstance(i, CellItem) and not in_shard(i.cell.cell_id,
+                                                                             shard)]
+        if out:
+            config.hook.pytest_deselected(items=out)
+            gone = {id(i) for i in out}
+            items[:] = [i for i in items if id(i) not in gone]
 
     def pytest_report_header(self) -> str:
         what = "replay, network blocked" if self.target == "replay" else \
@@ -242,11 +260,17 @@ class CellSession:
         from harness.versions import library_versions
 
         out, p = self.project.reports, self.project
-        scenarios = sorted({r.scenario for r in self.results.values()})
+        # A shard names the scenarios of every collected cell: each shard of a split then
+        # records the same selection, as conformance merge requires.
+        ran = [c for cells in self.collected.values() for c in cells] if self.shard \
+            else list(self.results.values())
+        scenarios = sorted({r.scenario for r in ran})
         run = {"target": self.target, "source": "pytest", "started_at": self.started_at,
                "finished_at": _now(), "harness": __version__, "versions": library_versions(),
                "filters": {"provider": list(p.providers), "mode": list(p.modes),
-                           "scenario": scenarios},
+                           "scenario": scenarios,
+                           **({"shard": [f"{self.shard[0]}/{self.shard[1]}"]}
+                              if self.shard else {})},
                **({"record_mode": self.record_mode} if self.target != "replay" else {})}
         results = RunResults(run=run, cells=dict(self.results))
         with reports_lock(out):

@@ -24,8 +24,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("harness.emulators",),
     ("harness.providers", "harness.cells"),
     ("harness.verdict", "harness.matrix"),  # decisions over results and evidence
-    # the runner; docs-check runs a page's blocks against the emulators like a run's cells
-    ("harness.run", "harness.baseline", "harness.gonogo", "harness.exact", "harness.docscheck"),
+    # the runner; docs-check runs a page's blocks against the emulators like a run's cells;
+    # merging runs' results
+    ("harness.run", "harness.baseline", "harness.gonogo", "harness.exact", "harness.docscheck",
+     "harness.merge"),
     # report writers; the grid runs and reports pairs; standalone reproductions
     ("harness.reports", "harness.grid", "harness.repro"),
     # the command modules; the pytest plugin and its session, which run and report like them

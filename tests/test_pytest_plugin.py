@@ -253,3 +253,27 @@ def test_under_xdist_the_controller_writes_every_workers_cells(
     assert sorted(k for k in cells if k != "run") == [
         "openai-json_schema-product", "openai-json_schema-product_async",
         "openai-tools-product", "openai-tools-product_async"]
+
+
+def test_shard_sessions_split_the_cells_and_merge_back(pytester: pytest.Pytester) -> None:
+    from harness.cells import in_shard
+
+    root = project(pytester, ["openai", "gemini"], ["tools", "json_schema"])
+    pytester.runpytest(*PLUGIN, "--record-mode", "once").assert_outcomes(passed=8)
+    every = sorted(k for k in results_of(root) if k != "run")
+    for index in (1, 2):
+        result = pytester.runpytest(*PLUGIN, "--conformance-shard", f"{index}/2", "-v")
+        mine = [c for c in every if in_shard(c, (index, 2))]
+        result.assert_outcomes(passed=len(mine), deselected=len(every) - len(mine))
+        cells = results_of(root)
+        assert sorted(k for k in cells if k != "run") == mine
+        assert cells["run"]["filters"]["shard"] == [f"{index}/2"]
+        (root / "reports").rename(root / f"shard-{index}")
+    merged = run_cli("merge", str(root / "merged"), str(root / "shard-1"), str(root / "shard-2"))
+    assert merged.code == 0, merged.stderr
+    data = json.loads((root / "merged" / "results.json").read_text())
+    assert sorted(c["id"] for c in data["cells"]) == every
+    assert "shard" not in data["run"]["filters"]
+    bad = pytester.runpytest(*PLUGIN, "--conformance-shard", "3/2")
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    bad.stderr.fnmatch_lines(["*--conformance-shard '3/2' is not a shard*"])

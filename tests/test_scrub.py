@@ -14,6 +14,7 @@ from harness.secrets import patterns
 from harness.secrets.scrub import (
     REDACTED,
     header_is_credential,
+    known_secrets,
     scrub_body,
     scrub_headers,
     scrub_text,
@@ -413,6 +414,26 @@ def test_scrub_text_redacts_given_secrets_longest_first_and_ignores_short_ones()
     assert scrub_text("abcdefgh and abcdef", ["abcdef", "abcdefgh"]) == \
         f"{REDACTED} and {REDACTED}"
     assert scrub_text("abcde stays", ["abcde", ""]) == "abcde stays"
+
+
+@given(secrets=st.lists(st.text("abcdef0123", min_size=6, max_size=14), min_size=1,
+                        max_size=300, unique=True),
+       picks=st.lists(st.integers(0, 299), max_size=4), filler=st.text("xyz -", max_size=40))
+def test_many_secrets_are_found_through_the_index_exactly_as_by_a_search_for_each(
+        secrets: list[str], picks: list[int], filler: str) -> None:
+    # A long run knows hundreds of secrets (a token per exchange): they are then found
+    # through an index of their first characters, which must miss none of them.
+    text = filler.join(secrets[i % len(secrets)] for i in picks) or filler
+    known = known_secrets(secrets)
+    assert known.inside(text) == [s for s in known if s in text]
+    scrubbed = scrub_text(text, secrets)
+    assert not any(s in scrubbed for s in secrets if s not in REDACTED)
+
+
+def test_the_longest_of_many_secrets_goes_first_whatever_path_finds_them() -> None:
+    many = [f"tok{i:05d}" for i in range(500)] + ["abcdef", "abcdefgh"]
+    assert scrub_text("abcdefgh and abcdef and tok00042", many) == \
+        f"{REDACTED} and {REDACTED} and {REDACTED}"
 
 
 def test_binary_bodies_keep_their_length_with_the_secret_masked() -> None:

@@ -7,8 +7,8 @@ import importlib
 import typer
 
 # Help order: the everyday commands first.
-MODULES = ("init", "run", "validate", "secrets", "matrix", "docscheck", "grid", "repro",
-           "providers", "llamacpp")
+MODULES = ("init", "run", "merge", "validate", "secrets", "matrix", "docscheck", "grid",
+           "repro", "providers", "llamacpp")
 
 
 def register_all(app: typer.Typer) -> None:

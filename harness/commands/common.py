@@ -16,6 +16,9 @@ ModulesOpt = typer.Option(None, "--scenarios", help="A module declaring scenario
                           "scenarios).")
 CassetteOpt = typer.Option(None, "--cassettes", help="Cassette folder (default: ./cassettes).")
 OutOpt = typer.Option(None, "--out", help="Report folder (default: ./reports).")
+ShardOpt = typer.Option(None, "--shard", help="Run only shard i of n of the selected cells "
+                        "(i/n, e.g. 2/4; by cell id: CI jobs split a run, conformance merge "
+                        "joins them).")
 
 
 def error_line(message: str) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from harness.commands.common import CassetteOpt, OutOpt, console, say
+from harness.commands.common import CassetteOpt, OutOpt, ShardOpt, console, say
 from harness.errors import HarnessError
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ class Plan:
     force: bool
     available: dict[str, list[str]]
     notes: list[str] = field(default_factory=list)
+    shard: str | None = None  # every pair replays only this shard of the cells
 
 
 def _now() -> str:
@@ -38,8 +39,9 @@ def _now() -> str:
 
 
 def plan(instructor: list[str], litellm: list[str], cassettes: Path | None, out: Path | None,
-         force: bool) -> Plan:
+         force: bool, shard: str | None = None) -> Plan:
     """Check every input before anything is built: one line and exit 2 on the first problem."""
+    from harness.cells import parse_shard
     from harness.config import load
     from harness.grid import pypi
     from harness.grid.cache import cache_root, harness_requirements
@@ -50,6 +52,8 @@ def plan(instructor: list[str], litellm: list[str], cassettes: Path | None, out:
     # Refusals and malformed versions first: they need no network.
     asked = {"instructor": parse_versions("instructor", instructor),
              "litellm": parse_versions("litellm", litellm)}
+    if shard:
+        shard = "{}/{}".format(*parse_shard(shard))
     config = load()
     # A project without cassettes of its own (this repository keeps each pack's in the pack)
     # replays the guide's shipped ones; packs fall back to theirs in every pair's replay.
@@ -66,7 +70,7 @@ def plan(instructor: list[str], litellm: list[str], cassettes: Path | None, out:
     return Plan(make_pairs(chosen["instructor"], chosen["litellm"]), report_dir.resolve(),
                 folder.resolve(), root / "envs", tuple(harness_requirements()), force,
                 {lib: lists[lib].available() for lib in lists},
-                [r.note for r in lists.values() if r.note])
+                [r.note for r in lists.values() if r.note], shard)
 
 
 def _run(p: Plan, jobs: int | None, quiet: bool) -> tuple[list[PairOutcome], bool]:
@@ -81,7 +85,7 @@ def _run(p: Plan, jobs: int | None, quiet: bool) -> tuple[list[PairOutcome], boo
     workers = jobs or min(len(p.pairs), os.cpu_count() or 1)
     with tempfile.TemporaryDirectory(prefix="conformance-grid-") as tmp:
         settings = GridSettings(p.out, p.cassettes, p.cache, make_shim(Path(tmp)),
-                                p.requirements, p.force)
+                                p.requirements, p.force, p.shard)
         with GridProgress(len(p.pairs), console, quiet) as progress:
             return run_all(p.pairs,
                            lambda pair: run_pair(pair, settings, uv, children, progress.step),
@@ -98,18 +102,19 @@ def _meta(p: Plan, started: str, interrupted: bool) -> dict[str, Any]:
             "python": python_tag(), "cassettes": str(p.cassettes), "force": p.force,
             "interrupted": interrupted,
             "instructor": sorted({pair.instructor for pair in p.pairs}),
-            "litellm": sorted({pair.litellm for pair in p.pairs}), "notes": p.notes}
+            "litellm": sorted({pair.litellm for pair in p.pairs}), "notes": p.notes,
+            **({"shard": p.shard} if p.shard else {})}
 
 
 def execute(instructor: list[str], litellm: list[str], cassettes: Path | None = None,
             out: Path | None = None, force: bool = False, jobs: int | None = None,
-            quiet: bool = False) -> int:
+            quiet: bool = False, shard: str | None = None) -> int:
     """Plan, run every pair, write grid.{json,md,html}; the exit code."""
     from harness.grid.data import grid_data, write_grid
     from harness.grid.pairs import OK
 
     started = _now()
-    p = plan(instructor, litellm, cassettes, out, force)
+    p = plan(instructor, litellm, cassettes, out, force, shard)
     for note in p.notes:
         say(note)
     outcomes, interrupted = _run(p, jobs, quiet)
@@ -137,10 +142,11 @@ def grid(instructor: list[str] = typer.Option(..., "--instructor", help="instruc
          jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Pairs at once "
                                          "(default: the number of cores)."),
          quiet: bool = typer.Option(False, "--quiet", "-q", help="Plain lines, no progress "
-                                    "bar.")) -> None:
+                                    "bar."),
+         shard: str | None = ShardOpt) -> None:
     """Replay the cassettes under every (instructor, litellm) pair; where cells broke or were
     fixed."""
-    raise typer.Exit(execute(instructor, litellm, cassettes, out, force, jobs, quiet))
+    raise typer.Exit(execute(instructor, litellm, cassettes, out, force, jobs, quiet, shard))
 
 
 def register(app: typer.Typer) -> None:

@@ -16,8 +16,15 @@ from harness.commands.common import (
     OutOpt,
     ProviderOpt,
     ScenarioOpt,
+    ShardOpt,
     console,
-    say,
+)
+from harness.commands.outputs import (
+    check_expected,
+    gate_code,
+    report_names,
+    summarise,
+    write_outputs,
 )
 from harness.errors import HarnessError
 
@@ -44,23 +51,20 @@ class Selection:
     timeout: float | None = None
     strict_replay: bool = False
     modules: list[str] = field(default_factory=list)  # --scenarios: scenario modules
+    shard: tuple[int, int] | None = None  # --shard i/n: this job's part of the selection
+    emulator_latency: float = 0.0  # seconds each emulator waits before answering
 
     @property
     def filters(self) -> dict[str, list[str]]:
         """The filters as results files record them."""
-        return {"provider": self.providers, "mode": self.modes, "scenario": self.scenarios}
+        found = {"provider": self.providers, "mode": self.modes, "scenario": self.scenarios}
+        if self.shard is not None:
+            found["shard"] = [f"{self.shard[0]}/{self.shard[1]}"]
+        return found
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def _report_names() -> tuple[str, ...]:
-    """Every file a run writes in its report folder."""
-    from harness.reports import FILES
-    from harness.run.journal import JOURNAL_NAME
-
-    return ("results.json", "results.md", JOURNAL_NAME, *FILES)
 
 
 def execute(sel: Selection, session: SessionOptions | None = None,
@@ -68,7 +72,7 @@ def execute(sel: Selection, session: SessionOptions | None = None,
             verbose: bool = False, expect: Path | None = None) -> int:
     """Run the selected cells, write results and reports; the exit code."""
     from harness.baseline import load_baseline
-    from harness.cells import select_cells
+    from harness.cells import select_cells, shard_cells
     from harness.commands.project import project_config
     from harness.results import load_results
     from harness.run.lock import reports_lock
@@ -85,46 +89,30 @@ def execute(sel: Selection, session: SessionOptions | None = None,
                             providers=sel.providers, modes=sel.modes, timeout=sel.timeout,
                             strict_replay=sel.strict_replay or None)
     sel.providers, sel.modes = list(config.providers), list(config.modes)
-    cells = select_cells(sel.providers, sel.modes, sel.scenarios)
+    cells = shard_cells(select_cells(sel.providers, sel.modes, sel.scenarios), sel.shard)
     options = session or SessionOptions(verbose=verbose)
     check_model(sel.model, list(dict.fromkeys(c.provider for c in cells)))
     if sel.base_url and len({c.provider for c in cells}) != 1:
         raise HarnessError("--base-url needs exactly one --provider; for several, set "
                            "CONFORMANCE_<PROVIDER>_BASE_URL for each")
     out_dir = config.reports
-    check_writable(out_dir, "reports", "--out", _report_names())
+    check_writable(out_dir, "reports", "--out", report_names())
     settings = RunSettings(target=sel.target,  # type: ignore[arg-type]
                            cassette_dir=config.cassettes, model=sel.model,
                            drop_params=sel.drop_params, base_url=sel.base_url,
                            timeout=config.timeout, record_mode=options.record_mode,
                            strict_replay=config.strict_replay, project_root=config.root,
                            scenario_modules=config.scenarios, builtin=config.builtin,
-                           develop_packs=config.develop_packs)
+                           develop_packs=config.develop_packs,
+                           emulator_latency=sel.emulator_latency)
     if sel.target != "replay" and options.record_mode != "none":
         check_writable(settings.cassette_dir, "cassettes", "--cassettes")
     with reports_lock(out_dir):
         code = _run_and_report(sel, cells, settings, options, out_dir, old, baseline,
                                update_baseline)
     if expected is not None and expect is not None and code != 130:
-        code = max(code, _check_expected(expected, expect, out_dir))
+        code = max(code, check_expected(expected, expect, out_dir))
     return code
-
-
-def _check_expected(expected: RunResults, path: Path, out_dir: Path) -> int:
-    """Exit 1 when this run differs from the committed results `path` in any verdict."""
-    from harness.exact import differences
-    from harness.results import load_results
-
-    found = differences(expected, load_results(out_dir / "results.json"))
-    if not found:
-        say(f"identical to {path}: every cell's verdict and every support level")
-        return 0
-    say(f"{len(found)} difference(s) from {path}:")
-    for line in found:
-        say(f"  {line}")
-    say(f"If intended, accept them: conformance run --out {path.parent} (then commit "
-        f"{path.parent}/)")
-    return 1
 
 
 def _run_and_report(sel: Selection, cells: list[Cell], settings: RunSettings,
@@ -132,10 +120,6 @@ def _run_and_report(sel: Selection, cells: list[Cell], settings: RunSettings,
                     baseline: Path | None,
                     update_baseline: bool) -> int:
     from harness import __version__
-    from harness.baseline import gate
-    from harness.recording.atomic import write_atomic
-    from harness.reports import write_all_reports
-    from harness.reports.results_table import counts, render_markdown
     from harness.results import RunResults
     from harness.run.journal import journal_path
     from harness.run.session import run_session
@@ -153,26 +137,16 @@ def _run_and_report(sel: Selection, cells: list[Cell], settings: RunSettings,
            "retries": outcome.retries, "resumed_cells": outcome.resumed,
            "interrupted": outcome.interrupted}
     results = RunResults(run=run, cells=outcome.cells)
-    results.write(out_dir / "results.json")
-    write_atomic(out_dir / "results.md", render_markdown(results))
-    write_all_reports(results, out_dir, baseline=old)
+    write_outputs(results, out_dir, old)
     if not outcome.interrupted:  # results.json holds every cell: the journal's job is done
         journal_path(out_dir).unlink(missing_ok=True)
-    summary = ", ".join(f"{n} {o}" for o, n in sorted(counts(results).items()))
-    say(f"{len(results.cells)} cells: {summary}. Wrote {out_dir / 'results.json'} and "
-        f"{out_dir / 'results.md'}")
+    summarise(results, out_dir)
     if outcome.interrupted:
         console.print(f"[bold yellow]interrupted: {len(results.cells)} of {len(cells)} cells "
                       f"finished and kept; continue with the same command and --resume[/]",
                       highlight=False)
         return 130
-    gate_code = gate(results, old, baseline, update_baseline, say) if baseline else 0
-    harness_errors = [r for r in results.cells.values() if r.layer == "harness"]
-    if harness_errors:
-        console.print(f"[bold red]{len(harness_errors)} cell(s) failed in the harness "
-                      f"(missing or drifted cassettes): exit 1[/]", highlight=False)
-        return 1
-    return gate_code
+    return gate_code(results, old, baseline, update_baseline)
 
 
 def run(provider: list[str] | None = ProviderOpt, mode: list[str] | None = ModeOpt,
@@ -191,12 +165,14 @@ def run(provider: list[str] | None = ProviderOpt, mode: list[str] | None = ModeO
                                               "this results file's."),
         strict_replay: bool = typer.Option(False, "--strict-replay", help="A request that "
                                            "no longer matches its recording fails the cell "
-                                           "instead of being re-answered by the emulator.")
-        ) -> None:
+                                           "instead of being re-answered by the emulator."),
+        shard: str | None = ShardOpt) -> None:
     """Replay the recorded cassettes offline, then write results and the table."""
+    from harness.cells import parse_shard
+
     sel = Selection("replay", provider or [], mode or [], scenario or [], cassettes, out,
                     drop_params=drop_params, strict_replay=strict_replay,
-                    modules=scenarios or [])
+                    modules=scenarios or [], shard=parse_shard(shard) if shard else None)
     raise typer.Exit(execute(sel, None, baseline, update_baseline, verbose, expect))
 
 
@@ -225,8 +201,14 @@ def record(provider: list[str] | None = ProviderOpt, mode: list[str] | None = Mo
            retries: int = typer.Option(3, "--retries", min=0, help="Retries per cell on 429, "
                                        "5xx, resets and timeouts."),
            retry_budget: int = typer.Option(30, "--retry-budget", min=0,
-                                            help="Retries for the whole run.")) -> None:
+                                            help="Retries for the whole run."),
+           shard: str | None = ShardOpt,
+           emulator_latency: float = typer.Option(
+               0.0, "--emulator-latency", min=0.0, help="Emulators wait this many seconds "
+                                                       "before each response (a provider's "
+                                                       "latency, for timing runs).")) -> None:
     """Record cassettes against the local emulators (or --live providers)."""
+    from harness.cells import parse_shard
     from harness.run.retry import RetryPolicy
     from harness.run.session import SessionOptions
     from harness.run.targets import check_record_mode
@@ -235,9 +217,13 @@ def record(provider: list[str] | None = ProviderOpt, mode: list[str] | None = Mo
     options = SessionOptions(record_mode=mode_name, jobs=jobs, per_provider=per_provider,
                              retry=RetryPolicy(max_retries=retries, budget=retry_budget),
                              resume=resume, quiet=quiet, verbose=verbose)
+    if emulator_latency and live:
+        raise HarnessError("--emulator-latency slows the local emulators; a --live run "
+                           "waits on the real provider: drop one of them")
     sel = Selection("live" if live else "emulator", provider or [], mode or [], scenario or [],
                     cassettes, out, model, drop_params, base_url, timeout,
-                    modules=scenarios or [])
+                    modules=scenarios or [], shard=parse_shard(shard) if shard else None,
+                    emulator_latency=emulator_latency)
     raise typer.Exit(execute(sel, options))
 
 

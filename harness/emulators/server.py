@@ -11,9 +11,25 @@ from typing import Any
 from aiohttp import web
 
 from harness.emulators import answers, chunking
-from harness.emulators.injection import FaultBoard, Seen, middleware
+from harness.emulators.injection import CONTROL_PATH, FaultBoard, Seen, middleware
 
 AppFactory = Callable[[], web.Application]
+# Seconds every emulator of this process waits before each answer: a provider's latency, so
+# a timing run (benchmarks/performance.py) measures waiting on a provider, not only CPU.
+_LATENCY = 0.0
+
+
+def set_latency(seconds: float) -> None:
+    """Make every emulator of this process wait `seconds` before each answer (0: none)."""
+    global _LATENCY
+    _LATENCY = max(0.0, float(seconds))
+
+
+@web.middleware
+async def _with_latency(request: web.Request, handler: Any) -> web.StreamResponse:
+    if _LATENCY and request.path != CONTROL_PATH:
+        await asyncio.sleep(_LATENCY)
+    return await handler(request)
 
 
 class EmulatorHost:
@@ -38,6 +54,11 @@ class EmulatorHost:
                 future = asyncio.run_coroutine_threadsafe(self._start(name, factory), self._loop)
                 self._urls[name] = future.result(timeout=30)
             return self._urls[name]
+
+    def started(self) -> dict[str, str]:
+        """The emulators serving in this process: name -> root URL (each started once)."""
+        with self._lock:
+            return dict(self._urls)
 
     def inject(self, name: str, fault: str, count: int = 1, **params: object) -> None:
         """Give the next `count` requests to emulator `name` the fault `fault` (see faults.py)."""
@@ -84,6 +105,7 @@ class EmulatorHost:
         # Then the harness's expected answer (a fault fetching the real answer passes here too).
         app.middlewares.insert(1, answers.middleware(self.answers, name))
         app.middlewares.insert(2, chunking.middleware(self.plans, name))
+        app.middlewares.insert(0, _with_latency)  # outermost: a fault's answer waits too
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)  # port 0: the OS picks a free port

@@ -47,6 +47,7 @@ class GridSettings:
     shim: Path  # the PYTHONPATH entry holding only the harness package
     requirements: tuple[str, ...]
     force: bool = False
+    shard: str | None = None  # each pair replays only this shard of the cells ('i/n')
 
 
 def pair_dir(out: Path, pair: Pair) -> Path:
@@ -71,7 +72,8 @@ def make_shim(folder: Path) -> Path:
 def replay(env: Env, folder: Path, settings: GridSettings, children: Children) -> Finished:
     """`python -m harness.cli run` in the pair's environment: the same replay code everywhere."""
     args = [str(env.python), "-m", "harness.cli", "run", "--out", str(folder),
-            "--cassettes", str(settings.cassettes)]
+            "--cassettes", str(settings.cassettes),
+            *(["--shard", settings.shard] if settings.shard else [])]
     environ = child_env({"PYTHONPATH": str(settings.shim), "PYTHONNOUSERSITE": "1"},
                         drop=("PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP"))
     return children.run(args, env=environ, log=folder / "replay.log")

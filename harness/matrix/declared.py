@@ -21,9 +21,21 @@ DECLARED_BUT_FAILING = "declared but failing"
 WORKING_BUT_UNDECLARED = "working but undeclared"
 
 
+# Flags looked up by a process that has litellm loaded (a parallel run's worker), so the
+# process writing the reports need not import litellm only for them.
+_KNOWN: dict[str, tuple[tuple[str, bool | None], ...]] = {}
+
+
+def remember(found: dict[str, tuple[tuple[str, bool | None], ...]]) -> None:
+    """Take `found` (model -> declared_capabilities(model), computed elsewhere) as known."""
+    _KNOWN.update(found)
+
+
 @cache
 def declared_capabilities(model: str) -> tuple[tuple[str, bool | None], ...]:
     """litellm.get_model_info's flags for `model`; None where unknown (or the model is unmapped)."""
+    if model in _KNOWN:
+        return _KNOWN[model]
     import litellm
     litellm.suppress_debug_info = True
     info: dict[str, object] = {}

@@ -15,10 +15,11 @@ from harness.errors import CassetteCorruptError
 from harness.recording import serializer as fmt
 from harness.wire import WireFamily
 
-# The last cassette parsed, by (path, mtime, size): a replayed cell reads its cassette's
-# provenance to build the call, then vcrpy loads the same file; YAML parsing is the bulk of a
-# replay's time, so it is done once.
+# The last cassette read, by (path, mtime, size): a replayed cell reads its cassette's
+# provenance to build the call, then vcrpy loads the same file; parsing the YAML and
+# converting it are the bulk of loading a cassette, so each is done once.
 _PARSED: dict[str, tuple[tuple[int, int], Any]] = {}
+_CONVERTED: dict[str, tuple[tuple[int, int], tuple[dict[str, Any], dict[str, Any]]]] = {}
 
 
 def read_cassette(path: Path, fix: str = "delete it and re-record with 'conformance record'"
@@ -30,6 +31,9 @@ def read_cassette(path: Path, fix: str = "delete it and re-record with 'conforma
     try:
         stat = path.stat()
         key = (stat.st_mtime_ns, stat.st_size)
+        converted = _CONVERTED.get(str(path))
+        if converted is not None and converted[0] == key:
+            return converted[1]  # read-only for every caller: vcrpy copies what it keeps
         cached = _PARSED.get(str(path))
         if cached is None or cached[0] != key:
             text = path.read_text(encoding="utf-8")
@@ -40,7 +44,10 @@ def read_cassette(path: Path, fix: str = "delete it and re-record with 'conforma
     except OSError as exc:
         raise CassetteCorruptError(f"{path}: unreadable cassette ({exc.strerror}); fix its "
                                    f"permissions or {fix}") from None
-    return fmt.from_document(cached[1], str(path), fix)
+    result = fmt.from_document(cached[1], str(path), fix)
+    _CONVERTED.clear()
+    _CONVERTED[str(path)] = (key, result)
+    return result
 
 
 @dataclass

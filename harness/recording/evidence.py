@@ -20,7 +20,14 @@ from urllib.parse import urljoin, urlsplit
 from harness.failures import chain, is_replay_miss, transport_failure
 from harness.recording.interaction import header, response_body
 from harness.recording.sse import sse_events
-from harness.recording.stream_evidence import error_event, events_fault, kept_alive, shape_problem
+from harness.recording.stream_evidence import (
+    MALFORMED,
+    error_event,
+    event_json,
+    events_fault,
+    kept_alive,
+    shape_problem,
+)
 from harness.recording.wire_stats import is_ndjson
 from harness.wire import WireFamily
 
@@ -183,11 +190,7 @@ def reported_model(pairs: list[Pair], wire: WireFamily) -> str | None:
         if "event-stream" in ctype or is_ndjson(ctype):
             lines = [d for _, d in sse_events(text)] if "event-stream" in ctype \
                 else text.splitlines()
-            for data in lines:
-                try:
-                    candidates.append(json.loads(data))
-                except ValueError:
-                    continue
+            candidates += [v for data in lines if (v := event_json(data)) is not MALFORMED]
         else:
             try:
                 candidates.append(json.loads(text))

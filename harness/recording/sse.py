@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _EVENT_SPLIT = re.compile(r"\r?\n\r?\n")
 
 
-def sse_events(text: str) -> list[tuple[str | None, str]]:
-    """(event name, joined data) of each SSE event carrying data, in order."""
+@functools.lru_cache(maxsize=64)
+def sse_events(text: str) -> tuple[tuple[str | None, str], ...]:
+    """(event name, joined data) of each SSE event carrying data, in order.
+
+    Cached: a cell's verdict reads each recorded stream several times (its wire faults, the
+    model that answered, its chunks).
+    """
     out = []
     for block in _EVENT_SPLIT.split(text):
         name, data = None, []
@@ -19,7 +25,7 @@ def sse_events(text: str) -> list[tuple[str | None, str]]:
                 data.append(line[5:].lstrip(" "))
         if data:
             out.append((name, "\n".join(data)))
-    return out
+    return tuple(out)
 
 
 def count_sse_events(body: bytes) -> int:

@@ -3,7 +3,9 @@ whether the stream reached its end (the stream half of evidence.wire_fault)."""
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from harness.wire import WireFamily
@@ -44,8 +46,22 @@ def error_event(name: str | None, value: Any) -> str | None:
     return f"{code}: {message[:160]}" if message else str(code)
 
 
-def events_fault(events: list[tuple[str | None, str]], unit: str,
-                  wire: WireFamily) -> str | None:
+MALFORMED = object()  # what event_json returns for data that is not JSON
+
+
+@functools.lru_cache(maxsize=4096)
+def event_json(data: str) -> Any:
+    """An event's data parsed as JSON (MALFORMED if it is not), once: a verdict reads each
+    recorded event several times (its faults, the model that answered). Readers never change
+    the value, which is shared."""
+    try:
+        return json.loads(data)
+    except ValueError:
+        return MALFORMED
+
+
+def events_fault(events: Sequence[tuple[str | None, str]], unit: str,
+                 wire: WireFamily) -> str | None:
     """Malformed or wrong-shaped events, or no terminal event, in a stream's data payloads."""
     finished = False
     previous: tuple[str | None, str] | None = None
@@ -56,9 +72,8 @@ def events_fault(events: list[tuple[str | None, str]], unit: str,
                 return f"stream {unit} {index} repeats the end of the stream: events duplicated"
             finished = True
             continue
-        try:
-            value = json.loads(data)
-        except ValueError:
+        value = event_json(data)
+        if value is MALFORMED:
             return f"malformed JSON in stream {unit} {index}: {data[:60]!r}"
         error = error_event(name, value)
         if error:

@@ -29,6 +29,7 @@ from harness.secrets.scrub import (
     scrub_headers,
     scrub_uri,
 )
+from harness.wire import WireFamily
 
 
 class HarnessPersister:
@@ -50,6 +51,8 @@ class HarnessPersister:
             raise CassetteNotFoundError()
         vcr_dict, state.loaded = read_cassette(state.path)
         requests = [Request._from_dict(i["request"]) for i in vcr_dict["interactions"]]
+        for request in requests:
+            request.harness_recorded = True  # scrubbed when it was recorded (see the Recorder)
         responses = [i["response"] for i in vcr_dict["interactions"]]
         return requests, responses
 
@@ -88,12 +91,19 @@ def _body(request: Request) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
+def _same(a: Request, b: Request) -> bool:
+    return (a.method, a.uri, a.body) == (b.method, b.uri, b.body)
+
+
 class Recorder:
     """A VCR for one record mode ('none' replays and blocks every unrecorded request)."""
 
     def __init__(self, record_mode: str) -> None:
         self.replaying = record_mode == "none"
         self.persister = HarnessPersister()
+        # Per cell: request structures by body, and (replaying) each scrubbed request.
+        self._structures: dict[tuple[int, Any], Any] = {}
+        self._scrubbed: dict[tuple[Any, ...], Request] = {}
         self.vcr = vcr.VCR(
             record_mode=record_mode,
             match_on=["method", "path", "harness_query", "harness_structure"],
@@ -109,16 +119,19 @@ class Recorder:
     def cell(self, state: CellCassette) -> Iterator[CellCassette]:
         """Make `state` the cassette state of everything recorded or replayed in the block."""
         self.persister.current = state
+        self._structures.clear()
+        self._scrubbed.clear()
         try:
             yield state
         finally:
             self.persister.current = None
 
-    def _secrets(self) -> set[str]:
+    def _secrets(self) -> frozenset[str]:
         # The cell's credentials, and every secret this process knows (variables, configured
         # URLs, tokens derived earlier in the run), with their encodings.
         own = self.persister.current.secrets if self.persister.current else set()
-        return own | run_secrets()
+        known = run_secrets()
+        return known | own if own else known
 
     def _recording(self) -> bool:
         return bool(self.persister.current and self.persister.current.pending)
@@ -127,11 +140,37 @@ class Recorder:
         state = self.persister.current
         if state is None or state.wire is None:
             return  # a cassette used outside a cell: method, path and query decide
-        s1, s2 = state.wire.request_structure(_body(r1)), state.wire.request_structure(_body(r2))
+        s1, s2 = self._structure(state.wire, r1), self._structure(state.wire, r2)
         assert s1 == s2, f"structured request keys {s1} != {s2}"
+
+    def _structure(self, wire: WireFamily, request: Request) -> Any:
+        # vcrpy runs every matcher against every recorded request, for each of the three times
+        # it looks a request up: each body is parsed once per cell, not once per comparison.
+        key = (id(wire), request.body)
+        if key not in self._structures:
+            self._structures[key] = wire.request_structure(_body(request))
+        return self._structures[key]
 
     def _before_record_request(self, request: Request) -> Request:
         # vcrpy hands every request here before matching or recording it (a deep copy).
+        if self.replaying:
+            return self._replayed_request(request)
+        return self._scrubbed_request(request)
+
+    def _replayed_request(self, request: Request) -> Request:
+        if getattr(request, "harness_recorded", False):
+            # A replay loading its cassette: the file was scrubbed when it was recorded, and a
+            # replay writes nothing (as for the responses, below).
+            return request
+        # The library's request, which vcrpy hands over three times per lookup: scrubbed once.
+        key = (request.method, request.uri, request.body, repr(list(request.headers.items())))
+        if key not in self._scrubbed:
+            self._scrubbed[key] = self._scrubbed_request(request)
+        done = self._scrubbed[key]
+        request.uri, request.body, request.headers = done.uri, done.body, dict(done.headers)
+        return request
+
+    def _scrubbed_request(self, request: Request) -> Request:
         if self._recording():
             for value in credential_values(dict(request.headers)):
                 register_secret(value)  # a derived token echoed later is redacted too
@@ -140,8 +179,9 @@ class Recorder:
         if isinstance(request.body, (bytes, str)):  # file/iterator bodies are left as they are
             request.body = scrub_body(request.body, _content_type(request.headers), secrets)
         request.headers = scrub_headers(dict(request.headers), secrets)
-        if self.persister.current is not None:
-            self.persister.current.presented.append(request)
+        state = self.persister.current
+        if state is not None and not (state.presented and _same(state.presented[-1], request)):
+            state.presented.append(request)  # a drift's evidence: each request once in a row
         return request
 
     def _before_record_response(self, response: dict[str, Any]) -> dict[str, Any]:

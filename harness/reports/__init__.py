@@ -18,6 +18,17 @@ TIMING_FILE = "llamacpp-timing.json"
 _TIMING_MAX_BYTES = 1 << 20  # a benchmark summary is a few KiB
 
 
+def write_results(results: RunResults, out_dir: Path, baseline: RunResults | None = None) -> None:
+    """What a run leaves in its report folder: results.json, results.md and every
+    streaming-support report, each written atomically."""
+    from harness.recording.atomic import write_atomic
+    from harness.reports.results_table import render_markdown
+
+    results.write(out_dir / "results.json")
+    write_atomic(out_dir / "results.md", render_markdown(results))
+    write_all_reports(results, out_dir, baseline=baseline)
+
+
 def write_all_reports(results: RunResults, out_dir: Path,
                       baseline: RunResults | None = None) -> list[Path]:
     """Write every streaming-support report under `out_dir`, all or none; their paths.
@@ -95,4 +106,4 @@ def _benchmark_section(path: Path) -> str:
                                       "tokens/s", "errors"], tablefmt="github") + "\n")
 
 
-__all__ = ["FILES", "TIMING_FILE", "report_data", "write_all_reports"]
+__all__ = ["FILES", "TIMING_FILE", "report_data", "write_all_reports", "write_results"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -59,9 +60,11 @@ def _now() -> str:
 _PACKAGE_PARENT = Path(__file__).resolve().parents[2]  # where `harness/` is installed
 
 
+@functools.lru_cache(maxsize=4096)
 def _relative(path: Path, root: Path | None = None) -> str:
     """A cassette's path as results record it: from the project root, or (a cassette shipped
-    with a pack) from the installed package's folder; never absolute."""
+    with a pack) from the installed package's folder; never absolute. Cached: resolving the
+    paths asks the file system, twice per cell."""
     for base in (root, REPO_ROOT, _PACKAGE_PARENT):
         if base is None:
             continue

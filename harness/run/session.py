@@ -6,6 +6,7 @@ The same code path serves replays, emulator recordings and live runs: each attem
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import multiprocessing
 import os
@@ -26,7 +27,7 @@ from harness.providers import get_provider
 from harness.recording.cassette import read_cassette
 from harness.recording.paths import cassette_path
 from harness.results import CellResult
-from harness.run import journal, worker
+from harness.run import journal, pool
 from harness.run.progress import RunProgress
 from harness.run.retry import RetryBudget, RetryPolicy
 from harness.run.settings import RunSettings
@@ -84,27 +85,41 @@ def plan(cells: list[Cell], settings: RunSettings,
 class _Inline:
     """Attempts in this process, one at a time."""
 
+    def __init__(self, settings: RunSettings) -> None:
+        from harness.run import worker  # litellm: only a process running cells imports it
+
+        self.worker = worker
+        worker.init(settings)
+
     def submit(self, cell: Cell, kind: str) -> Future:
         future: Future = Future()
-        future.set_result(worker.attempt(cell, kind))
+        future.set_result(self.worker.attempt(cell, kind))
         return future
 
     def shutdown(self) -> None:
-        worker.close()
+        self.worker.close()
 
 
 class _Pool:
-    """Attempts in worker processes (forkserver: no inherited threads, litellm imported once)."""
+    """Attempts in worker processes (forkserver: no inherited threads; litellm imported once,
+    by the forkserver, and neither by this process nor by each worker)."""
 
     def __init__(self, jobs: int, settings: RunSettings) -> None:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["harness.run.worker"])
+        context.set_forkserver_preload(list(pool.PRELOAD))
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                        initializer=worker.init,
+                                        initializer=pool.init,
                                         initargs=(settings, os.getpid()))
 
     def submit(self, cell: Cell, kind: str) -> Future:
-        return self.pool.submit(worker.attempt, cell, kind)
+        return self.pool.submit(pool.attempt, cell, kind)
+
+    def declared(self, models: list[str]) -> None:
+        """Have a worker look litellm's declared capabilities up for the reports."""
+        from harness.matrix.declared import remember
+
+        with contextlib.suppress(Exception):  # else the reports look them up themselves
+            remember(self.pool.submit(pool.declared, models).result(timeout=120))
 
     def shutdown(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
@@ -144,14 +159,15 @@ def run_session(cells: list[Cell], settings: RunSettings, options: SessionOption
                               highlight=False, markup=False, soft_wrap=True)
     results = dict(done)
     budget = RetryBudget(options.retry)
-    worker.init(settings)
-    executor: Any = _Inline() if options.jobs <= 1 else _Pool(options.jobs, settings)
+    executor: Any = _Inline(settings) if options.jobs <= 1 else _Pool(options.jobs, settings)
     interrupted = False
     with RunProgress(len(work), console, options.quiet, options.verbose) as progress:
         if done:
             progress.message(f"resuming: {len(done)} cell(s) already in {path}")
         try:
             _schedule(work, executor, options, settings, budget, progress, path, results)
+            if isinstance(executor, _Pool):
+                executor.declared(sorted({r.model for r in results.values() if r.model}))
         except KeyboardInterrupt:
             interrupted = True
         finally:

@@ -43,6 +43,8 @@ class RunSettings:
     builtin: bool = True
     # This project develops the built-in packs: their cassettes live in each pack's folder.
     develop_packs: bool = False
+    # Seconds each emulator waits before answering (a provider's latency, for timing runs).
+    emulator_latency: float = 0.0
 
 
 def cell_cassette(settings: RunSettings, provider: str, mode: str,

@@ -46,6 +46,10 @@ def init(settings: RunSettings, parent: int | None = None) -> None:
     global _SETTINGS
     _SETTINGS = settings
     quiet_libraries()
+    if settings.target == "emulator":
+        from harness.emulators.server import set_latency
+
+        set_latency(settings.emulator_latency)
     if parent is not None:  # a fresh interpreter: load the project's scenarios here too
         from harness.scenarios import configure
         configure(settings.scenario_modules, settings.builtin, settings.project_root)

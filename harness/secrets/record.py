@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from harness.secrets.scrub import scrub_text
+from harness.secrets.scrub import Known, known_secrets, scrub_text
 from harness.secrets.variables import environment_secrets
 
 # Values derived during the run (an OAuth access token from an exchange): redacted too.
@@ -21,18 +21,28 @@ _DERIVED: set[str] = set()
 
 def register_secret(value: str) -> None:
     """Treat `value` as a secret of this process from now on (e.g. an issued token)."""
-    if value and len(value) >= 8:
+    if value and len(value) >= 8 and value not in _DERIVED:
         _DERIVED.add(value)
+        _CACHE.clear()
 
 
-def run_secrets(env: Mapping[str, str] | None = None) -> set[str]:
+def run_secrets(env: Mapping[str, str] | None = None) -> frozenset[str]:
     """The secret values this process knows (credential-shaped variables, secret parts of
-    configured URLs, values derived during the run) and their usual encodings."""
+    configured URLs, values derived during the run) and their usual encodings.
+
+    The same frozenset object while nothing changes, so the scrubber orders and indexes it
+    once (harness.secrets.scrub caches by set).
+    """
     source = os.environ if env is None else env
-    key = (frozenset(source.items()), frozenset(_DERIVED))
-    if _CACHE.get("key") != key:
-        _CACHE["key"], _CACHE["value"] = key, with_encodings(environment_secrets(source) | _DERIVED)
-    return set(_CACHE["value"])
+    # os.environ's own bytes mapping is a cheap snapshot to compare (decoding every variable
+    # cost more than the rest of a replayed cell's scrubbing); a new derived value clears it.
+    raw = getattr(source, "_data", None)
+    key = dict(raw) if isinstance(raw, dict) else dict(source)
+    if "value" not in _CACHE or _CACHE["key"] != key:
+        _CACHE["key"] = key
+        _CACHE["value"] = frozenset(with_encodings(environment_secrets(source) | _DERIVED))
+    found: frozenset[str] = _CACHE["value"]
+    return found
 
 
 _CACHE: dict[str, Any] = {}
@@ -65,11 +75,11 @@ def _base64_forms(raw: bytes) -> set[str]:
 
 def scrub_record(value: Any, secrets: Iterable[str] | None = None) -> Any:
     """`value` with every string, at any depth, scrubbed (keys of dicts are kept)."""
-    known = run_secrets() if secrets is None else set(secrets)
+    known = known_secrets(run_secrets() if secrets is None else secrets)
     return _scrub(value, known)
 
 
-def _scrub(value: Any, secrets: set[str]) -> Any:
+def _scrub(value: Any, secrets: Known) -> Any:
     if isinstance(value, str):
         return scrub_text(value, secrets)
     if isinstance(value, dict):

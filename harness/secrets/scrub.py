@@ -12,6 +12,7 @@ Three rules, applied to headers, query strings and bodies alike:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -69,18 +70,73 @@ _LOOPBACK = re.compile(r"^http://127\.0\.0\.1:\d+")
 EMULATOR_HOST = "http://emulator.invalid"
 
 
-def _known(secrets: Iterable[str]) -> list[str]:
-    # Longest first, so a secret containing another is removed whole.
-    return sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
+MIN_SECRET = 6  # shorter values are not redacted: they would rewrite ordinary words
+
+
+class Known(tuple[str, ...]):
+    """Secrets worth redacting, longest first (a secret containing another is removed whole),
+    with an index by their first MIN_SECRET characters."""
+
+    by_head: dict[str, tuple[str, ...]]
+    # Texts already scrubbed against these secrets: a result is scrubbed where each of its
+    # copies is written (the worker's record, the journal line, results.json), and its
+    # strings repeat from cell to cell (versions, notes, model ids).
+    done: dict[str, str]
+    done_size: int
+
+    def inside(self, text: str) -> list[str]:
+        """The secrets that occur in `text`, longest first."""
+        size = len(text)
+        # A search per secret costs about (40 + size / 8) ns, a pass over the text's
+        # substrings about 60 ns per character: a long run registers a token per exchange,
+        # and searching for each in every string made every write quadratic in the run.
+        if len(self) * (40 + size // 8) < 60 * size:
+            return [secret for secret in self if secret in text]
+        heads = {text[i:i + MIN_SECRET] for i in range(size - MIN_SECRET + 1)}
+        found = {s for head in heads & self.by_head.keys() for s in self.by_head[head] if s in text}
+        return sorted(found, key=lambda s: (-len(s), s))
+
+
+@functools.lru_cache(maxsize=32)
+def _ordered(secrets: frozenset[str]) -> Known:
+    known = Known(sorted({s for s in secrets if s and len(s) >= MIN_SECRET},
+                         key=lambda s: (-len(s), s)))
+    index: dict[str, list[str]] = {}
+    for secret in known:
+        index.setdefault(secret[:MIN_SECRET], []).append(secret)
+    known.by_head = {head: tuple(found) for head, found in index.items()}
+    known.done, known.done_size = {}, 0
+    return known
+
+
+def known_secrets(secrets: Iterable[str]) -> Known:
+    """`secrets` ready for scrubbing: ordered and indexed once per distinct set, not once per
+    string scrubbed (pass the result on when scrubbing many strings)."""
+    if isinstance(secrets, Known):
+        return secrets
+    return _ordered(secrets if isinstance(secrets, frozenset) else frozenset(secrets))
+
+
+_DONE_MAX = 8_000_000  # characters of scrubbed texts remembered per set of secrets
 
 
 def scrub_text(text: str, secrets: Iterable[str] = ()) -> str:
     """`text` with given secrets, credential-keyed JSON values and key-shaped strings redacted."""
-    for secret in _known(secrets):
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    text = _TOKEN_JSON.sub(rf'\1"{REDACTED}"', text)
-    return patterns.redact(text, REDACTED)
+    known = known_secrets(secrets)
+    found = known.done.get(text)
+    if found is not None:
+        return found
+    clean = text
+    for secret in known.inside(clean):
+        if secret in clean:  # a longer one replaced before may have taken it with it
+            clean = clean.replace(secret, REDACTED)
+    clean = patterns.redact(_TOKEN_JSON.sub(rf'\1"{REDACTED}"', clean), REDACTED)
+    if known.done_size + len(text) > _DONE_MAX:
+        known.done.clear()
+        known.done_size = 0
+    known.done[text] = clean
+    known.done_size += len(text)
+    return clean
 
 
 def _scrub_value(value: Any, secrets: Iterable[str]) -> Any:
@@ -122,7 +178,7 @@ def issued_tokens(body: Any) -> list[str]:
 
 def scrub_headers(headers: dict[str, Any], secrets: Iterable[str] = ()) -> dict[str, Any]:
     """`headers` without deny-listed or noise headers, credential-looking values REDACTED."""
-    secrets = _known(secrets)
+    secrets = known_secrets(secrets)
     out: dict[str, Any] = {}
     for key, value in headers.items():
         low = key.lower()
@@ -135,7 +191,7 @@ def scrub_headers(headers: dict[str, Any], secrets: Iterable[str] = ()) -> dict[
     return out
 
 
-def _query_is_credential(name: str, value: str, secrets: list[str]) -> bool:
+def _query_is_credential(name: str, value: str, secrets: Known) -> bool:
     low = name.lower()
     if low in DENY_QUERY or (low not in ("api-version", "alt") and _CREDENTIAL_NAME.search(low)):
         return True
@@ -144,7 +200,7 @@ def _query_is_credential(name: str, value: str, secrets: list[str]) -> bool:
 
 def scrub_uri(uri: str, secrets: Iterable[str] = ()) -> str:
     """`uri` without credential query parameters or userinfo; the emulator's port hidden."""
-    secrets = _known(secrets)
+    secrets = known_secrets(secrets)
     uri = _LOOPBACK.sub(EMULATOR_HOST, uri)
     parts = urlsplit(uri)
     if "@" in parts.netloc:  # https://user:password@host/
@@ -160,14 +216,14 @@ def scrub_uri(uri: str, secrets: Iterable[str] = ()) -> str:
     return urlunsplit(parts)
 
 
-def _scrub_form(text: str, secrets: list[str]) -> str:
+def _scrub_form(text: str, secrets: Known) -> str:
     pairs = parse_qsl(text, keep_blank_values=True)
     scrubbed = [(k, REDACTED if k in DENY_FORM_FIELDS or _CREDENTIAL_NAME.search(k)
                  else scrub_text(v, secrets)) for k, v in pairs]
     return text if scrubbed == pairs else urlencode(scrubbed)
 
 
-def _mask_bytes(raw: bytes, secrets: list[str]) -> bytes:
+def _mask_bytes(raw: bytes, secrets: Known) -> bytes:
     # Binary frames (AWS eventstream) keep their lengths: the mask has the secret's length.
     text = raw.decode("latin-1")
     for secret in secrets:
@@ -184,7 +240,7 @@ def scrub_body(body: Any, content_type: str = "", secrets: Iterable[str] = ()) -
     """
     if not body or not isinstance(body, (bytes, str)):
         return body
-    secrets = _known(secrets)
+    secrets = known_secrets(secrets)
     try:
         text = body.decode("utf-8") if isinstance(body, bytes) else body
     except UnicodeDecodeError:

@@ -1,0 +1,1 @@
+"""Benchmarks of the harness: figures printed and written under reports/, never asserted."""
