@@ -1,9 +1,7 @@
-"""Run cells: replay (default), record against the emulators, or record live.
-
-A cell is: route (which URL and credentials), run under its cassette, gather the evidence,
-decide (harness.verdict.pipeline). The Runner owns one Recorder (a VCR and the state of the
-cell's cassette) and one event loop for async scenarios.
-"""
+"""Run cells: replay (default), record against the emulators, or record live. A cell is: route
+(which URL and credentials), run under its cassette, gather the evidence, decide
+(harness.verdict.pipeline). The Runner owns one Recorder (a VCR and the state of the cell's
+cassette) and one event loop for async scenarios."""
 
 from __future__ import annotations
 
