@@ -43,6 +43,8 @@ class BareCall:
     # The provider's per-cell reset of litellm's process caches (Vertex's OAuth token), so
     # every replay makes the recorded requests, exactly as a run does.
     reset: Callable[[], None] | None
+    # The instructor hooks the scenario is about (a user checking them registers handlers).
+    hooks: tuple[str, ...] = ()
 
 
 CLASSES = {"create": "non-streaming", "partial": "partial", "iterable": "iterable",
@@ -92,7 +94,8 @@ def prepare(cells: list[Any], settings: Any, folder: Path) -> list[BareCall]:
                                   yamlserializer), encoding="utf-8")
         out.append(BareCall(cell.cell_id, CLASSES[scenario.kind], scenario.kind,
                             scenario.is_async, get_mode(cell.mode).mode, args, str(copy),
-                            provider.before_cell))
+                            provider.before_cell,
+                            tuple(name for name, _ in getattr(scenario, "hooks", ()))))
     return out
 
 
@@ -101,8 +104,16 @@ def bare_vcr() -> Any:
     return vcr.VCR(record_mode="none", match_on=["method", "path"])
 
 
+def _client(completion: Any, call: BareCall) -> Any:
+    client = instructor.from_litellm(completion, mode=call.mode)
+    seen: list[str] = []
+    for name in call.hooks:
+        client.on(name, lambda *a, _name=name, **k: seen.append(_name))
+    return client
+
+
 async def _call_async(call: BareCall) -> None:
-    client = instructor.from_litellm(litellm.acompletion, mode=call.mode)
+    client = _client(litellm.acompletion, call)
     if call.kind == "create":
         await client.create(**call.args)
     elif call.kind == "partial":
@@ -114,7 +125,7 @@ async def _call_async(call: BareCall) -> None:
 
 
 def _call_sync(call: BareCall) -> None:
-    client = instructor.from_litellm(litellm.completion, mode=call.mode)
+    client = _client(litellm.completion, call)
     if call.kind in ("create", "raw_stream"):
         sent: list[dict[str, Any]] = []
         if call.kind == "raw_stream":

@@ -148,9 +148,10 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5, help="overhead rounds")
     parser.add_argument("--repeats", type=int, default=2,
                         help="replay and xdist: times each side is measured (medians)")
-    parser.add_argument("--latency", type=float, default=0.5,
-                        help="recording: seconds each emulator waits before each answer (a "
-                             "provider answers a small structured call in 0.5 to 3 s)")
+    parser.add_argument("--latency", type=float, default=0.3,
+                        help="recording: seconds each emulator waits before each answer "
+                             "(below any real provider's: a small structured call takes them "
+                             "0.5 to 3 s)")
     parser.add_argument("--jobs", type=int, default=8, help="recording: worker processes")
     parser.add_argument("--per-provider", type=int, default=2,
                         help="recording: calls in flight per provider")

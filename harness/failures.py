@@ -68,10 +68,11 @@ def is_replay_miss(exc: BaseException) -> bool:
     return False
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=16)
 def _text(exc: BaseException) -> str:
     # An exception's text is asked for by several steps of a cell's verdict, and some are
     # costly to render (instructor's retry exception prints every attempt's completion).
+    # Small: a cached exception keeps its traceback's frames alive (one cell's chain fits).
     return str(exc)
 
 

@@ -49,7 +49,7 @@ def error_event(name: str | None, value: Any) -> str | None:
 MALFORMED = object()  # what event_json returns for data that is not JSON
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def event_json(data: str) -> Any:
     """An event's data parsed as JSON (MALFORMED if it is not), once: a verdict reads each
     recorded event several times (its faults, the model that answered). Readers never change
