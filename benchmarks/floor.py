@@ -158,6 +158,16 @@ def replay(call: BareCall, recorder: Any, loop: asyncio.AbstractEventLoop) -> st
     return None
 
 
+def close(loop: asyncio.AbstractEventLoop) -> None:
+    """Release the loop as asyncio.run would (litellm leaves its logging worker on it)."""
+    pending = asyncio.all_tasks(loop)
+    for task in pending:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
+
+
 def main() -> int:
     """Every default cell once, cold, in this fresh process; JSON on stdout."""
     from harness.cells import select_cells
@@ -171,6 +181,7 @@ def main() -> int:
         for call in calls:
             replay(call, recorder, loop)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        close(loop)
     print("\n" + json.dumps({"import_wall_s": IMPORT_WALL_S, "import_cpu_s": IMPORT_CPU_S,
                              "cells": len(calls), "cells_wall_s": wall, "cells_cpu_s": cpu}))
     return 0

@@ -8,10 +8,9 @@ import pytest
 
 from harness.baseline import selected
 from harness.cells import Cell, in_shard, parse_shard, select_cells, shard_cells
-from harness.config import load
 from harness.errors import HarnessError
 from harness.results import CellResult
-from tests.helpers import run_cli, scenarios_loaded
+from tests.helpers import run_cli
 
 CELLS = select_cells()
 
@@ -112,22 +111,20 @@ def test_the_suites_collect_only_their_shard() -> None:
     from pathlib import Path
 
     repo = Path(__file__).resolve().parents[1]
-    found = subprocess.run(
-        [sys.executable, "-m", "pytest", "suites/", "--collect-only", "-q", "-p",
-         "no:cacheprovider", "--conformance-shard", "2/3"],
-        cwd=repo, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"})
-    ids = [line.split("[", 1)[1].rstrip("]") for line in found.stdout.splitlines()
-           if "::test_cell[" in line]
-    # The suites collect the project's cells (the guide and the beyond pack), not only the
-    # built-in ones this module's CELLS hold.
-    with scenarios_loaded(*load().scenarios):
-        project = select_cells()
-    assert len(project) > len(CELLS)
-    assert sorted(ids) == sorted(c.cell_id for c in shard_cells(project, (2, 3)))
-    bad = subprocess.run(
-        [sys.executable, "-m", "pytest", "suites/", "--collect-only", "-q", "-p",
-         "no:cacheprovider", "--conformance-shard", "x"],
-        cwd=repo, capture_output=True, text=True, timeout=300)
+
+    def collected(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "suites/", "--collect-only", "-q", "-p",
+             "no:cacheprovider", *extra], cwd=repo, capture_output=True, text=True,
+            timeout=300, env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"})
+
+    def ids(found: subprocess.CompletedProcess[str]) -> list[str]:
+        return sorted(line.split("[", 1)[1].rstrip("]") for line in found.stdout.splitlines()
+                      if "::test_cell[" in line)
+
+    every = ids(collected())
+    shard = ids(collected("--conformance-shard", "2/3"))
+    assert every and shard == [c for c in every if in_shard(c, (2, 3))]
+    bad = collected("--conformance-shard", "x")
     assert bad.returncode == 4  # a usage error, before anything is collected
     assert "--conformance-shard 'x' is not a shard" in bad.stderr

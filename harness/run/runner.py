@@ -61,8 +61,7 @@ _PACKAGE_PARENT = Path(__file__).resolve().parents[2]  # where `harness/` is ins
 @functools.lru_cache(maxsize=4096)
 def _relative(path: Path, root: Path | None = None) -> str:
     """A cassette's path as results record it: from the project root, or (a cassette shipped
-    with a pack) from the installed package's folder; never absolute. Cached: resolving the
-    paths asks the file system, twice per cell."""
+    with a pack) from the installed package's folder; never absolute (cached: it resolves)."""
     for base in (root, REPO_ROOT, _PACKAGE_PARENT):
         if base is None:
             continue
