@@ -108,7 +108,8 @@ def _client(completion: Any, call: BareCall) -> Any:
     client = instructor.from_litellm(completion, mode=call.mode)
     seen: list[str] = []
     for name in call.hooks:
-        client.on(name, lambda *a, _name=name, **k: seen.append(_name))
+        # The scenario names its hooks as strings; instructor types them as a Literal.
+        client.on(name, lambda *a, _name=name, **k: seen.append(_name))  # type: ignore[arg-type]
     return client
 
 

@@ -21,6 +21,7 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from tabulate import tabulate
 
@@ -52,7 +53,7 @@ def main() -> int:
     for scenario in SCENARIOS:
         if scenario.name.endswith("_sync") and scenario.kind != "create":
             continue  # instructor 1.17's sync streaming is broken (see expectations.py)
-        runs = []
+        runs: list[dict[str, Any]] = []
         for _ in range(args.repeat):
             obs = Observation()
             start = time.perf_counter()

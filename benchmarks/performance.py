@@ -79,11 +79,20 @@ def _recording_rows(d: dict[str, Any]) -> list[list[str]]:
 
 
 def _xdist_rows(d: dict[str, Any]) -> list[list[str]]:
-    return [_row(f"pytest suites/: -n 0 / -n 2 (median of {d['repeats']})",
+    rows = [_row(f"pytest suites/: -n 0 / -n 2 (median of {d['repeats']})",
                  f"{_s(d['n0']['wall_s'])} / {_s(d['n2']['wall_s'])} = {d['ratio']:.2f}×; "
                  f"results {'identical' if d['identical_results'] else 'DIFFERENT'}",
                  f"≥ {TARGETS['xdist']}×", d["ratio"] >= TARGETS["xdist"]
                  and d["identical_results"])]
+    if "amdahl_bound" in d:  # reports written before the timeline have no parts
+        one, two = d["n0"], d["n2"]
+        rows.append(_row(
+            "pytest suites/: start + cells + tail (-n 0; -n 2)",
+            f"{_s(one['start_s'])} + {_s(one['cells_s'])} + {_s(one['tail_s'])}; "
+            f"{_s(two['start_s'])} + {_s(two['cells_s'])} + {_s(two['tail_s'])} "
+            f"(cells {d['cells_ratio']:.2f}× faster; at best "
+            f"{d['amdahl_bound']:.2f}× with start and tail in each worker)"))
+    return rows
 
 
 def table_rows(results: dict[str, Any]) -> list[list[str]]:
@@ -102,6 +111,32 @@ def table_rows(results: dict[str, Any]) -> list[list[str]]:
         else:
             rows += renderers[name](data)
     return rows
+
+
+README_MARKERS = ("<!-- benchmark:start -->", "<!-- benchmark:end -->")
+
+
+def readme_lines(report: dict[str, Any]) -> list[str]:
+    """The README's copy of the table, with what it was measured on."""
+    m, v = report["machine"], report["versions"]
+    compiled = "compiled" if m.get("litellm_compiled") else "not compiled"
+    lines = [f"Measured {report['measured_at'][:10]} on {m['cores']} cores, Python {m['python']}"
+             f", instructor {v.get('instructor')} + litellm {v.get('litellm')} (litellm's "
+             f"bytecode {compiled}; load average {m['load_average'][0]:.2f} before, "
+             f"{m['load_average_after'][0]:.2f} after), by `python -m benchmarks.performance`:",
+             "", "| measure | value | target | |", "|---|---|---|---|"]
+    for row in report["table"]:
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+    return lines
+
+
+def update_readme(page: Path, report: dict[str, Any]) -> None:
+    """Rewrite the table between the README's benchmark markers (atomically)."""
+    from harness.reports.docs_page import read_page, rewrite, write_page
+
+    change = rewrite(read_page(page), readme_lines(report), None, README_MARKERS)
+    if change.new_text != change.old_text:
+        write_page(page, change.new_text)
 
 
 def run_sections(chosen: list[str], args: argparse.Namespace, work: Path) -> dict[str, Any]:
@@ -156,6 +191,8 @@ def main() -> int:
     parser.add_argument("--per-provider", type=int, default=2,
                         help="recording: calls in flight per provider")
     parser.add_argument("--out", type=Path, default=REPO / "reports" / "benchmark.json")
+    parser.add_argument("--readme", default=str(REPO / "README.md"),
+                        help="the page whose benchmark markers get the table ('' for none)")
     args = parser.parse_args()
     if min(args.rounds, args.repeats, args.jobs, args.per_provider) < 1 or args.latency < 0:
         print("error: --rounds, --repeats, --jobs and --per-provider must be at least 1 and "
@@ -180,6 +217,9 @@ def main() -> int:
               "versions": library_versions(), "table": rows, "sections": results}
     write_atomic(args.out, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote {args.out}", file=sys.stderr)
+    if args.readme:
+        update_readme(Path(args.readme), report)
+        print(f"rewrote the table in {args.readme}", file=sys.stderr)
     return 0
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import shutil
 import statistics
+import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import timeline
 from benchmarks.measure import REPO, json_output, python, tail, timed
 
 EXPECTED = REPO / "reports" / "results.json"
@@ -110,25 +112,37 @@ def _pytest_results(folder: Path) -> Path:
 
 def xdist(work: Path, repeats: int) -> dict[str, Any]:
     """`pytest suites/` on one process, then on two pytest-xdist workers, alternating
-    `repeats` times (the order swapped each time); medians compared."""
+    `repeats` times (the order swapped each time); medians compared. Each run's timeline
+    (benchmarks/timeline.py) splits it into start, cells and tail: the one-process run's parts
+    bound what two workers can gain."""
     runs: dict[str, list[dict[str, Any]]] = {"n0": [], "n2": []}
     for index in range(repeats):
         for workers in (("0", "2") if index % 2 == 0 else ("2", "0")):
             folder = work / f"pytest-n{workers}"
             shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
             args = python("-m", "pytest", "suites/", "-n", workers, "-q", "-p",
-                          "no:cacheprovider", "--conformance-results",
-                          str(folder / "results.json"))
-            found = timed(args, work / f"pytest-n{workers}.log")
-            runs[f"n{workers}"].append({**found.to_dict(), "summary": tail(
+                          "no:cacheprovider", "-p", "benchmarks.timeline",
+                          "--conformance-results", str(folder / "results.json"))
+            line_file = folder / "timeline.jsonl"
+            launched = time.time()
+            found = timed(args, work / f"pytest-n{workers}.log",
+                          env={timeline.VARIABLE: str(line_file)})
+            split = timeline.parts(timeline.read(line_file), launched, launched + found.wall_s)
+            runs[f"n{workers}"].append({**found.to_dict(), **split, "summary": tail(
                 work / f"pytest-n{workers}.log", 1)})
     different = _differences(_pytest_results(work / "pytest-n0"),
                              _pytest_results(work / "pytest-n2"))
     codes = {r["code"] for rs in runs.values() for r in rs}
-    medians = {name: {key: _median([r[key] for r in rs]) for key in ("wall_s", "cpu_s")}
+    keys = ("wall_s", "cpu_s", "start_s", "cells_s", "tail_s")
+    medians = {name: {key: _median([r[key] for r in rs]) for key in keys}
                for name, rs in runs.items()}
+    one = medians["n0"]
+    bound = one["wall_s"] / (one["start_s"] + one["tail_s"] + one["cells_s"] / 2)
     return {**medians, "repeats": repeats, "runs": runs,
             "ratio": round(medians["n0"]["wall_s"] / medians["n2"]["wall_s"], 3),
+            "cells_ratio": round(one["cells_s"] / medians["n2"]["cells_s"], 3),
+            "amdahl_bound": round(bound, 3),
             "identical_results": not different and len(codes) == 1,
             "differences": different[:20]}
 

@@ -59,7 +59,9 @@ def test_every_input_of_the_key_matters() -> None:
                 EnvSpec("1.17.0", "1.83.0", base.python, "0.2.0", "abc", tuple(REQS)),
                 EnvSpec("1.17.0", "1.83.0", base.python, "0.1.0", None, tuple(REQS)),
                 EnvSpec("1.17.0", "1.83.0", base.python, "0.1.0", "abc", ("pydantic",)),
-                EnvSpec("1.17.0", "1.83.0", base.python, "0.1.0", "abc", tuple(REQS), "forced")]
+                EnvSpec("1.17.0", "1.83.0", base.python, "0.1.0", "abc", tuple(REQS), "forced"),
+                EnvSpec("1.17.0", "1.83.0", base.python, "0.1.0", "abc", tuple(REQS),
+                        "resolved", 1)]
     assert len({base.key(), *(v.key() for v in variants)}) == 1 + len(variants)
     assert base.dir_name() == (f"instructor-1.17.0_litellm-1.83.0_py3.11.7_resolved_"
                                f"{base.key()}")
@@ -110,6 +112,7 @@ def test_a_pair_is_built_once_then_reused(tmp_path: Path) -> None:
     uv = FakeUv()
     env = ensure_env(Pair("1.17.0", "1.83.0"), REQS, tmp_path, uv, force=False)
     assert [c[:2] for c in uv.calls] == [["venv", "--quiet"], ["pip", "install"]]
+    assert uv.calls[1][2] == "--compile-bytecode"  # a run never compiles what it imports
     assert uv.calls[1][-4:] == ["instructor==1.17.0", "litellm==1.83.0", *REQS]
     assert not env.cached and not env.forced and env.unmet == ()
     recorded = json.loads((env.path / "env.json").read_text())
@@ -133,8 +136,9 @@ def test_force_installs_litellm_first_then_instructor_alone(tmp_path: Path) -> N
     assert env.forced and env.spec.strategy == "forced"
     assert env.conflict.startswith("Because litellm==1.83.5 depends on aiohttp==3.13.5")
     assert env.unmet == ("aiohttp>=3.14.3 (installed: 3.13.5)",)
-    installs = [c[3:] for c in uv.calls if c[:2] == ["pip", "install"]]
-    venv_python = uv.calls[-1][3]
+    installs = [c[4:] for c in uv.calls if c[:2] == ["pip", "install"]]
+    assert all(c[2] == "--compile-bytecode" for c in uv.calls if c[:2] == ["pip", "install"])
+    venv_python = uv.calls[-1][4]
     assert installs[1:] == [
         [venv_python, "litellm==1.83.5", *REQS],
         [venv_python, "--no-deps", "instructor==1.17.0"],

@@ -91,6 +91,9 @@ class EnvSpec:
     sources: str | None  # a development checkout: the digest of its sources
     requirements: tuple[str, ...]
     strategy: str = "resolved"  # or "forced": a conflicting pair installed anyway
+    # How environments are built: a change of recipe builds them anew (2: bytecode compiled
+    # at install, harness/grid/build.py).
+    recipe: int = 2
 
     @property
     def pair(self) -> Pair:
