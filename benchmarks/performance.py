@@ -61,9 +61,9 @@ def _overhead_rows(d: dict[str, Any]) -> list[list[str]]:
     for name, c in d["classes"].items():
         wall, cpu = c["wall_ratio"], c["cpu_ratio"]
         rows.append(_row(f"per cell, {name} ({c['cells']} cells × {d['rounds']} rounds)",
-                         f"{wall['median']:.2f}× ({wall['min']:.2f}–{wall['max']:.2f}); "
-                         f"CPU {cpu['median']:.2f}×; {c['harness_ms']:.1f} vs "
-                         f"{c['bare_ms']:.1f} ms", f"≤ {TARGETS['overhead']}×",
+                         f"{wall['median']:.2f}× (rounds {wall['min']:.2f}–{wall['max']:.2f}"
+                         f"); CPU {cpu['median']:.2f}×; a cell {c['harness_ms']:.1f} ms vs "
+                         f"{c['bare_ms']:.1f} ms bare (means)", f"≤ {TARGETS['overhead']}×",
                          wall["median"] <= TARGETS["overhead"]))
     return rows
 
@@ -193,14 +193,15 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=REPO / "reports" / "benchmark.json")
     parser.add_argument("--readme", default=str(REPO / "README.md"),
                         help="the page whose benchmark markers get the table ('' for none)")
+    parser.add_argument("--render", action="store_true",
+                        help="measure nothing: render the table again from --out's figures")
     args = parser.parse_args()
+    if args.render:
+        return _render(args)
     if min(args.rounds, args.repeats, args.jobs, args.per_provider) < 1 or args.latency < 0:
         print("error: --rounds, --repeats, --jobs and --per-provider must be at least 1 and "
               "--latency not negative", file=sys.stderr)
         return 2
-    from tabulate import tabulate
-
-    from harness.recording.atomic import write_atomic
     from harness.versions import library_versions
 
     started = machine()
@@ -210,11 +211,32 @@ def main() -> int:
     earlier = _earlier(args.out) if args.only else {}
     results = {name: measured.get(name, earlier.get(name)) for name in SECTIONS
                if name in measured or name in earlier}
-    rows = table_rows(results)
-    print(tabulate(rows, headers=["measure", "value", "target", ""], tablefmt="github"))
     report = {"benchmark_version": 1, "measured_at": _now(),
               "machine": {**started, "load_average_after": list(machine()["load_average"])},
-              "versions": library_versions(), "table": rows, "sections": results}
+              "versions": library_versions(), "table": [], "sections": results}
+    return _write(report, args)
+
+
+def _render(args: argparse.Namespace) -> int:
+    try:
+        report = json.loads(args.out.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"error: cannot read {args.out} ({exc}); measure first: python -m "
+              f"benchmarks.performance", file=sys.stderr)
+        return 2
+    return _write(report, args)
+
+
+def _write(report: dict[str, Any], args: argparse.Namespace) -> int:
+    """The table from the report's sections: printed, in the report (atomically), in the
+    README."""
+    from tabulate import tabulate
+
+    from harness.recording.atomic import write_atomic
+
+    report["table"] = table_rows(report["sections"])
+    print(tabulate(report["table"], headers=["measure", "value", "target", ""],
+                   tablefmt="github"))
     write_atomic(args.out, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote {args.out}", file=sys.stderr)
     if args.readme:

@@ -5,7 +5,7 @@ Loaded with `-p benchmarks.timeline` on both sides of the comparison; it writes 
 CONFORMANCE_BENCHMARK_TIMELINE names a file (one JSON line per event, appended: the
 controller and each worker write their own lines). The parts of a run:
 
-- start: from the launch to the first cell of the first process to run one (the
+- start: from the launch to the call of the first cell of the first process to run one (the
   interpreter, pytest, collection, the runner fixture's import of instructor and litellm);
 - cells: from there to the last cell's end (the part pytest-xdist divides among workers);
 - tail: from the last cell's end to the command's exit (the session's end, every plugin's
@@ -48,7 +48,9 @@ def pytest_configure(config: pytest.Config) -> None:
     _SEEN["runs_cells"] = float(hasattr(config, "workerinput") or not workers)
 
 
-def pytest_runtest_logstart(nodeid: str, location: Any) -> None:
+def pytest_runtest_call(item: pytest.Item) -> None:
+    # The first cell's call, after its set-up: the session's runner fixture (the import of
+    # instructor and litellm) belongs to the start, paid once per process.
     if _SEEN.get("runs_cells") and "first_cell" not in _SEEN:
         _SEEN["first_cell"] = time.time()
         _write("first_cell", _SEEN["first_cell"])

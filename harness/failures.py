@@ -112,3 +112,23 @@ def transport_failure(exc: BaseException) -> str | None:
     if "Reset" in deepest or "Aborted" in deepest or deepest == "BrokenPipeError":
         return f"connection reset ({deepest})"
     return f"connection failure ({deepest})"
+
+
+# A connection that was never made: nothing reached the server. litellm sometimes keeps only
+# the transport's text, so its wording counts too (httpx's, aiohttp's and the socket's).
+_UNREACHED_TYPES = frozenset({"ConnectError", "ClientConnectorError", "ConnectTimeout",
+                              "ConnectTimeoutError", "EndpointConnectionError"})
+_UNREACHED_TEXT = ("Connection refused", "Network is unreachable", "No route to host",
+                   "Cannot connect to host")
+
+
+def unreached(exc: BaseException) -> str | None:
+    """The transport's own exception when the connection was never made (refused, no route,
+    the network down), else None: a reset or a drop after connecting is not this."""
+    if is_replay_miss(exc) or any(isinstance(item, HarnessError) for item in chain(exc)):
+        return None
+    for item in reversed(chain(exc)):  # the deepest first: the transport's own exception
+        if type(item).__name__ in _UNREACHED_TYPES or any(
+                marker in _text(item) for marker in _UNREACHED_TEXT):
+            return f"{type(item).__name__}: {_text(item)}"
+    return None

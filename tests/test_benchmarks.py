@@ -110,3 +110,33 @@ def test_the_readme_gets_the_table_between_its_markers(tmp_path: Path) -> None:
     update_readme(page, _report())  # again: the same page
     assert page.read_text() == text
     assert readme_lines(_report())[0].startswith("Measured 2026-11-27")
+
+
+def _performance(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "benchmarks.performance", *args], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_render_measures_nothing_and_rewrites_the_table(tmp_path: Path) -> None:
+    import json
+
+    report = {**_report(), "table": [], "sections": {"xdist": XDIST}}
+    out, page = tmp_path / "benchmark.json", tmp_path / "README.md"
+    out.write_text(json.dumps(report))
+    page.write_text("<!-- benchmark:start -->\n<!-- benchmark:end -->\n")
+    done = _performance("--render", "--out", str(out), "--readme", str(page))
+    assert done.returncode == 0, done.stderr
+    written = json.loads(out.read_text())
+    assert written["table"] == table_rows({"xdist": XDIST})
+    assert written["sections"] == {"xdist": XDIST}  # the figures untouched
+    assert "| pytest suites/: -n 0 / -n 2 (median of 2) | 59.5 s / 39.1 s = 1.52×; results " \
+           "identical | ≥ 1.6× | MISSED |" in page.read_text()
+
+
+def test_render_without_figures_says_to_measure_first(tmp_path: Path) -> None:
+    done = _performance("--render", "--out", str(tmp_path / "none.json"), "--readme", "")
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: cannot read {tmp_path / 'none.json'} (")
+    assert done.stderr.rstrip().endswith("measure first: python -m benchmarks.performance")
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "none.json").exists()

@@ -137,3 +137,64 @@ def test_the_report_marks_a_level_resting_on_fewer_cells(tmp_path: Path, outcome
     assert "| OpenAI   | ✅ Full*" in page
     assert ("\\* computed from fewer cells: 1 cell(s) could not be measured (skipped, or a "
             "harness error): `openai-json-raw_stream`.") in page
+
+
+class _Unreachable:
+    """An emulator host whose every emulator is a closed port on loopback: what a run sees
+    when its own servers cannot be reached (the loopback interface down, as under
+    `unshare -n` without `ip link set lo up`)."""
+
+    def __init__(self) -> None:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+
+    def url(self, name: str, factory: object) -> str:
+        return f"http://127.0.0.1:{self.port}/{name}"
+
+
+UNREACHED_END = "): it is the harness's own server, not the provider; is the loopback interface up?"
+
+
+def test_a_re_answer_that_cannot_reach_its_emulator_is_the_harness(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("harness.run.settings.emulator_host", _Unreachable)
+    result = _replay(_drifted(tmp_path))
+    assert (result.outcome, result.layer) == ("error", "harness")
+    assert result.message is not None and result.message.startswith(
+        "the emulator on loopback could not be reached (ConnectionRefusedError: [Errno 111] "
+        "Connection refused")
+    assert result.message.endswith(UNREACHED_END)
+    assert result.drift is not None and result.drift["resolution"] == "re-answered"
+
+
+@pytest.mark.parametrize(("scenario", "transport"), [("sync", "ConnectionRefusedError"),
+                                                      ("async", "ClientConnectorError")])
+def test_an_emulator_run_that_cannot_reach_its_emulator_is_the_harness(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scenario: str, transport: str) -> None:
+    monkeypatch.setattr("harness.run.settings.emulator_host", _Unreachable)
+    runner = Runner(RunSettings(target="emulator", cassette_dir=tmp_path, record_mode="none"))
+    try:
+        result = runner.run_cell(Cell("openai", "tools", scenario))
+    finally:
+        runner.close()
+    assert (result.outcome, result.layer) == ("error", "harness"), result.message
+    assert result.message is not None
+    assert result.message.startswith(f"the emulator on loopback could not be reached "
+                                     f"({transport}: ")
+    assert result.message.endswith(UNREACHED_END)
+
+
+def test_a_live_run_that_cannot_connect_is_still_the_provider(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-key")
+    closed = _Unreachable().url("openai", None).rsplit("/", 1)[0] + "/v1"
+    runner = Runner(RunSettings(target="live", cassette_dir=tmp_path, record_mode="none",
+                                base_url=closed, timeout=5.0))
+    try:
+        result = runner.run_cell(CELL)
+    finally:
+        runner.close()
+    assert (result.outcome, result.layer) == ("error", "provider"), result.message

@@ -7,6 +7,7 @@
 2. `content`      — no exception: the observation judged against the scenario (pass / fail),
                     with a re-ask's attempts and the hooks a scenario counts;
 3. `exception`    — an exception classified (outcome and layer from the exception chain);
+   a call that never reached its emulator (the harness's own server) is the harness's;
 4. `live_answer`  — a live model's invalid answer is the provider's `fail`, not a library's;
    (then what the installed libraries did not let the harness observe, as notes)
 5. `wire`         — evidence on the wire: status, reported model, transient failures, and a
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.errors import MissingCredentialsError, NoEmulatorError
+from harness.failures import unreached
 from harness.scenarios.base import Observation, Scenario
 from harness.scenarios.checks import diff_values
 from harness.verdict import reask, traffic
@@ -116,6 +118,18 @@ def _exception(ev: CellEvidence, v: Verdict) -> None:
     v.metrics.update({k: value for k, value in metrics.items() if k != "incremental"})
 
 
+def _emulator_unreached(ev: CellEvidence, v: Verdict) -> None:
+    # An emulator is the harness's own server, started by this process on loopback: a call
+    # that never reached it (loopback down, a sandbox without it) says nothing of a library.
+    if ev.target != "emulator" or ev.error is None or ev.pairs or v.layer == "harness":
+        return
+    why = unreached(ev.error)
+    if why is not None:
+        v.outcome, v.layer = "error", "harness"
+        v.message = (f"the emulator on loopback could not be reached ({why}): it is the "
+                     f"harness's own server, not the provider; is the loopback interface up?")
+
+
 def _observation_notes(ev: CellEvidence, v: Verdict) -> None:
     v.notes.extend(ev.observation.notes)
 
@@ -126,7 +140,8 @@ def _live_answer(ev: CellEvidence, v: Verdict) -> None:
 
 
 STEPS: tuple[Callable[[CellEvidence, Verdict], None], ...] = (
-    reask.rung, _skipped, _content, _exception, _live_answer, _observation_notes,
+    reask.rung, _skipped, _content, _exception, _emulator_unreached, _live_answer,
+    _observation_notes,
     traffic.wire, traffic.traffic, traffic.requests, reask.follow_ups, reask.hook_notes,
     traffic.mode_sent,
 )
