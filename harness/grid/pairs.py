@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,6 +127,22 @@ def guarded(job: Callable[[Pair], PairOutcome]) -> Callable[[Pair], PairOutcome]
     return run
 
 
+# How often the waiting main thread wakes: Python handles signals in the main thread only,
+# and a Ctrl-C the kernel hands to a pool thread (it may, when the main thread has a signal
+# pending) would otherwise wait for the next pair to finish.
+WAKE_S = 0.2
+
+
+def _completed(futures: dict[Future[PairOutcome], Pair],
+               pairs: Sequence[Pair]) -> Iterator[Future[PairOutcome]]:
+    """The futures as they complete (those completing together in pair order), waking every
+    WAKE_S so that a pending Ctrl-C is raised promptly."""
+    pending = set(futures)
+    while pending:
+        finished, pending = wait(pending, timeout=WAKE_S, return_when=FIRST_COMPLETED)
+        yield from sorted(finished, key=lambda f: pairs.index(futures[f]))
+
+
 def run_all(pairs: Sequence[Pair], job: Callable[[Pair], PairOutcome], workers: int,
             children: Children, done: Callable[[PairOutcome], None]
             ) -> tuple[list[PairOutcome], bool]:
@@ -140,7 +156,7 @@ def run_all(pairs: Sequence[Pair], job: Callable[[Pair], PairOutcome], workers: 
         futures: dict[Future[PairOutcome], Pair] = {pool.submit(guarded(job), p): p
                                                     for p in pairs}
         try:
-            for future in as_completed(futures):
+            for future in _completed(futures, pairs):
                 outcomes[futures[future]] = future.result()
                 done(outcomes[futures[future]])
         except KeyboardInterrupt:

@@ -175,6 +175,9 @@ def run_session(cells: list[Cell], settings: RunSettings, options: SessionOption
     return SessionResult(results, interrupted, len(done), budget.spent)
 
 
+WAKE_S = 0.2  # the longest the scheduling main thread waits before it looks again
+
+
 def _schedule(work: list[tuple[Cell, str]], executor: Any, options: SessionOptions,
               settings: RunSettings, budget: RetryBudget, progress: RunProgress,
               path: Path, results: dict[str, CellResult]) -> None:
@@ -199,7 +202,10 @@ def _schedule(work: list[tuple[Cell, str]], executor: Any, options: SessionOptio
         if not running:
             time.sleep(max(0.0, waiting[0][0] - time.monotonic()))
             continue
-        timeout = max(0.0, waiting[0][0] - time.monotonic()) if waiting else None
+        # Never block longer than WAKE_S: Python raises a Ctrl-C in the main thread only, and
+        # the kernel may hand the signal to another thread (the pool's own).
+        timeout = min(WAKE_S, max(0.0, waiting[0][0] - time.monotonic())) if waiting \
+            else WAKE_S
         finished, _ = wait(list(running), timeout=timeout, return_when=FIRST_COMPLETED)
         for future in finished:
             cell, kind = running.pop(future)
