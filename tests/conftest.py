@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+from collections.abc import Iterator
 
 import pytest
 
@@ -29,3 +31,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if os.environ.get("CI") and not SHARED_DIR.is_dir():
         pytest.exit(f"CI is set but {SHARED_DIR} is missing: the fidelity, guide and fault tests "
                     f"need ../shared beside the clone", returncode=1)
+
+
+@pytest.fixture
+def ctrl_c_raises() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt, as in an interactive terminal. A shell starts a
+    background job (`cmd &`) with SIGINT ignored, and Python then leaves it ignored: a test
+    that sends a Ctrl-C would otherwise depend on how its run was started."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

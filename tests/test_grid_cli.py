@@ -85,6 +85,7 @@ def test_a_grid_with_a_pair_that_is_not_installable(offline_world: Path,
                                                         "pairs"}
 
 
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_ctrl_c_writes_the_finished_pairs_and_exits_130(offline_world: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     def replay(env: Env, folder: Path, settings: GridSettings, children: Children) -> Finished:

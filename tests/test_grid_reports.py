@@ -141,6 +141,7 @@ def _ctrl_c_to_this_pool_thread() -> None:
     signal.pthread_kill(threading.get_ident(), signal.SIGINT)
 
 
+@pytest.mark.usefixtures("ctrl_c_raises")
 @pytest.mark.parametrize("ctrl_c", [_ctrl_c_to_the_process, _ctrl_c_to_this_pool_thread])
 def test_ctrl_c_keeps_the_finished_pairs(ctrl_c: Callable[[], None]) -> None:
     pairs = [Pair(I16, L83), Pair(I16, L96), Pair(I16, L110)]
