@@ -28,15 +28,18 @@ from typing import Any
 import pytest
 
 VARIABLE = "CONFORMANCE_BENCHMARK_TIMELINE"
-_SEEN: dict[str, float] = {}
+_SEEN: dict[str, float] = {}  # when this process's first and last cells ran
+# Set at configure, from pytest's own config: the environment's PYTEST_XDIST_WORKER may be
+# inherited (a benchmark started from inside an xdist worker) and name the wrong process.
+_process = "controller"
+_runs_cells = False  # whether this process runs cells
 
 
 def _write(event: str, at: float | None = None) -> None:
     target = os.environ.get(VARIABLE)
     if not target:
         return
-    process = os.environ.get("PYTEST_XDIST_WORKER", "controller")
-    line = json.dumps({"process": process, "event": event, "t": at or time.time()})
+    line = json.dumps({"process": _process, "event": event, "t": at or time.time()})
     with open(target, "a", encoding="utf-8") as out:  # one short line per write: whole
         out.write(line + "\n")
 
@@ -44,14 +47,16 @@ def _write(event: str, at: float | None = None) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     # The controller of an xdist run relays its workers' reports, and runs no cell: only a
     # process that runs cells writes when its first and last ones ran.
-    workers = config.getoption("numprocesses", None)
-    _SEEN["runs_cells"] = float(hasattr(config, "workerinput") or not workers)
+    global _process, _runs_cells
+    worker = getattr(config, "workerinput", None)
+    _process = worker["workerid"] if worker else "controller"
+    _runs_cells = worker is not None or not config.getoption("numprocesses", None)
 
 
 def pytest_runtest_call(item: pytest.Item) -> None:
     # The first cell's call, after its set-up: the session's runner fixture (the import of
     # instructor and litellm) belongs to the start, paid once per process.
-    if _SEEN.get("runs_cells") and "first_cell" not in _SEEN:
+    if _runs_cells and "first_cell" not in _SEEN:
         _SEEN["first_cell"] = time.time()
         _write("first_cell", _SEEN["first_cell"])
 
@@ -62,7 +67,7 @@ def pytest_runtest_logfinish(nodeid: str, location: Any) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    if _SEEN.get("runs_cells") and "last_cell" in _SEEN:
+    if _runs_cells and "last_cell" in _SEEN:
         _write("last_cell", _SEEN["last_cell"])
 
 

@@ -94,9 +94,15 @@ _DROPPED = ("TransferEncodingError", "ClientPayloadError", "ContentLengthError",
             "RemoteProtocolError", "IncompleteRead", "ServerDisconnectedError")
 
 
+def _harness_own(exc: BaseException) -> bool:
+    """A replay miss or the harness's own error: never a transport's failure, whatever the
+    libraries wrapped it in."""
+    return is_replay_miss(exc) or any(isinstance(item, HarnessError) for item in chain(exc))
+
+
 def transport_failure(exc: BaseException) -> str | None:
     """Why the connection itself failed ('timeout', 'connection reset', ...), else None."""
-    if is_replay_miss(exc) or any(isinstance(item, HarnessError) for item in chain(exc)):
+    if _harness_own(exc):
         return None
     names = [type(item).__name__ for item in chain(exc)
              if type(item).__name__ in _TRANSPORT_TYPES
@@ -125,7 +131,7 @@ _UNREACHED_TEXT = ("Connection refused", "Network is unreachable", "No route to 
 def unreached(exc: BaseException) -> str | None:
     """The transport's own exception when the connection was never made (refused, no route,
     the network down), else None: a reset or a drop after connecting is not this."""
-    if is_replay_miss(exc) or any(isinstance(item, HarnessError) for item in chain(exc)):
+    if _harness_own(exc):
         return None
     for item in reversed(chain(exc)):  # the deepest first: the transport's own exception
         if type(item).__name__ in _UNREACHED_TYPES or any(

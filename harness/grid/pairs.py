@@ -128,8 +128,8 @@ def guarded(job: Callable[[Pair], PairOutcome]) -> Callable[[Pair], PairOutcome]
 
 
 # How often the waiting main thread wakes: Python handles signals in the main thread only,
-# and a Ctrl-C the kernel hands to a pool thread (it may, when the main thread has a signal
-# pending) would otherwise wait for the next pair to finish.
+# and a Ctrl-C the kernel hands to a pool thread (a process-directed signal may go to any
+# thread that does not block it) would otherwise wait for the next pair to finish.
 WAKE_S = 0.2
 
 
